@@ -1,0 +1,76 @@
+/**
+ * Config of `vsr1 sft` (cold-start supervised fine-tuning, METHOD §11). The reference is
+ * LLaMA-Factory's examples/train_full/Vision-SR1-Cold-Start.yaml ("lf" below); section names
+ * match the RL config (data, model, optim, trainer) and key names match it where the concept is
+ * shared, with the LLaMA-Factory name in the comment otherwise.
+ */
+import { z } from 'zod';
+import { Dtype, Files, optimSchema, posInt, modelPathFields, trainerCommonFields } from './common.js';
+
+/** The three response styles of Vision-SR1-Cold-9K (§2.2). */
+export const SftStyle = z.enum(['see-think', 'cot', 'caption-reasoner']);
+export type SftStyle = z.infer<typeof SftStyle>;
+
+/** One SFT source: a file or folder whose rows all use one response style. */
+export const SftSource = z.strictObject({
+  path: Files,
+  style: SftStyle,
+  // Row layout (§2.2): LLaMA-Factory sharegpt (messages + images), alpaca (instruction/input/output),
+  // or plain columns named by data.prompt_key / response_key / image_key.
+  format: z.enum(['sharegpt', 'alpaca', 'columns']).default('sharegpt'),
+  max_samples: posInt().nullable().default(100000), // lf max_samples (per dataset)
+  weight: z.number().positive().default(1.0), // sampling weight in the mix; 1.0 = each row once per epoch
+});
+export type SftSource = z.infer<typeof SftSource>;
+
+export const SftData = z.strictObject({
+  // lf: vision_see_think, vision_reasoner, caption_reasoners(text) = see-think, cot, caption-reasoner
+  train_files: z.array(SftSource).min(1),
+  val_files: z.array(SftSource).default([]),
+  prompt_key: z.string().min(1).default('problem'), // format: columns; same names as the RL data
+  answer_key: z.string().min(1).default('answer'),
+  response_key: z.string().min(1).default('response'), // target text column (format: columns)
+  image_key: z.string().min(1).default('images'),
+  max_length: posInt().default(4092), // lf cutoff_len: prompt + response tokens
+  min_pixels: posInt().default(1024), // lf image_min_pixels default (32²)
+  max_pixels: posInt().default(262144), // lf image_max_pixels (512²)
+  shuffle: z.boolean().default(true), // HF Trainer default
+  seed: z.number().int().default(42), // HF TrainingArguments default seed
+  drop_last: z.boolean().default(false), // HF Trainer dataloader_drop_last default
+});
+
+export const SftModel = z.strictObject({
+  ...modelPathFields, // lf: Qwen/Qwen2.5-VL-7B-Instruct
+  dtype: Dtype.default('fp32'), // master weights (DeepSpeed keeps fp32 master copies)
+  compute_dtype: Dtype.default('bf16'), // lf bf16: true
+  freeze_vision_tower: z.boolean().default(true), // lf, §11
+  freeze_multi_modal_projector: z.boolean().default(true), // lf, §11 (the visual.merger)
+  freeze_language_model: z.boolean().default(false), // lf
+});
+
+export const SftTrainer = z.strictObject({
+  ...trainerCommonFields({ project_name: 'vision_sr1', experiment_name: 'cold_start_sft', val_freq: -1, save_freq: 500 }), // lf: eval off, save_steps 500
+  total_epochs: posInt().default(3), // lf num_train_epochs 3
+  micro_batch_size_per_device: posInt().default(8), // lf per_device_train_batch_size
+  gradient_accumulation_steps: posInt().default(2), // lf
+  max_grad_norm: z.number().positive().default(1.0), // HF TrainingArguments default
+  loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (§11)
+  val_batch_size: posInt().default(8),
+});
+
+export const SftConfigSchema = z.strictObject({
+  data: SftData,
+  model: SftModel,
+  optim: optimSchema({ lr: 1e-5, weight_decay: 0.0, lr_warmup_ratio: 0.1, lr_scheduler_type: 'cosine' }).prefault({}), // lf lr 1e-5, cosine, warmup 0.1; wd = HF default 0
+  trainer: SftTrainer.prefault({}),
+});
+
+/** A validated `vsr1 sft` config with every default filled in. */
+export type SftConfig = z.output<typeof SftConfigSchema>;
+/** What a YAML file may contain (defaults optional). */
+export type SftConfigInput = z.input<typeof SftConfigSchema>;
+
+/** Sequences per optimizer step across all processes (lf: 8 × 2 × GPUs = 128 on 8 GPUs). */
+export function sftEffectiveBatch(c: SftConfig): number {
+  return c.trainer.micro_batch_size_per_device * c.trainer.gradient_accumulation_steps * c.trainer.nnodes * c.trainer.n_gpus_per_node;
+}

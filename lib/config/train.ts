@@ -1,0 +1,187 @@
+/**
+ * Config of `vsr1 train` (GRPO with the Vision-SR1 self-reward). Key names follow EasyR1
+ * (data.*, algorithm.*, worker.actor.*, worker.rollout.*, worker.ref.*, trainer.*) where the
+ * concept is the same. Defaults are the method's values; each line cites its source:
+ *   yaml = Vision-SR1 train_examples/selfReward_config.yaml
+ *   sh   = Vision-SR1 train_examples/2-7b_selfReward_train.sh (overrides yaml)
+ *   §N   = /work/shared/docs/METHOD.md section
+ * vLLM/FSDP/Ray-only keys of the reference (gpu_memory_utilization, tensor_parallel_size,
+ * fsdp.*, offload.*, max_num_batched_tokens) have no meaning here and are rejected.
+ */
+import { z } from 'zod';
+import {
+  Dtype, Files, nonNeg, nonNegInt, optimSchema, posInt, modelPathFields, trainerCommonFields,
+} from './common.js';
+
+export const TrainData = z.strictObject({
+  train_files: Files, // required; sh: LMMs-Lab-Turtle/Vision-SR1-47K@train
+  val_files: Files.nullable().default(null), // sh: zli12321/mmstar@test; null = no validation set
+  prompt_key: z.string().min(1).default('problem'), // sh
+  answer_key: z.string().min(1).default('answer'), // sh
+  image_key: z.string().min(1).default('images'), // sh
+  max_prompt_length: posInt().default(12800), // yaml
+  max_response_length: posInt().default(2048), // yaml, §6
+  rollout_batch_size: posInt().default(512), // yaml, §9.7: prompts per RL step
+  val_batch_size: z.number().int().min(-1).default(1024), // yaml; -1 = whole val set at once
+  format_prompt: z.string().min(1).nullable().default(null), // null = the preset's prompt (see-think, or cot for vision-r1); else a name or a .jinja path
+  shuffle: z.boolean().default(true), // yaml, §9.7
+  seed: z.number().int().default(1), // yaml, §9.7
+  drop_last: z.boolean().default(true), // §9.7 (EasyR1 dataloader)
+  min_pixels: posInt().default(262144), // yaml, §3.1 (512²)
+  max_pixels: posInt().default(4194304), // yaml, §3.1 (2048²)
+  filter_overlong_prompts: z.boolean().default(true), // yaml, §6
+});
+
+/** Per-channel settings of the multi-reward mode (METHOD §10.3). Defaults follow CODE-MR. */
+export const MultiReward = z.strictObject({
+  ans_weight: nonNeg().default(1.0), // λ_ans: CODE-MR 1.0 (PAPER-v2 says 0.5)
+  vis_weight: nonNeg().default(1.0), // λ_vis: CODE-MR 1.0 (PAPER-v2 says 0.5)
+  ans_format_weight: nonNeg().default(0.0), // α on r_ans: CODE-MR drops the format term (§10.2)
+  vis_format_weight: nonNeg().default(0.0), // α on r_visual: CODE-MR drops the format term
+  ans_kl_coef: nonNeg().default(1e-2), // β_ans: paper gives no value; = kl_coef
+  vis_kl_coef: nonNeg().default(1e-2), // β_vis: paper gives no value; = kl_coef
+  // Which tokens carry each channel's advantage (§10.3): pass1 = all pass-1 tokens for both
+  // (CODE-MR); spans = description span for vis, think+answer for ans; pass2 = vis on pass-2 tokens.
+  token_mask: z.enum(['pass1', 'spans', 'pass2']).default('pass1'),
+});
+
+export const TrainAlgorithm = z.strictObject({
+  adv_estimator: z.enum(['grpo']).default('grpo'), // yaml, §8
+  disable_kl: z.boolean().default(false), // yaml
+  use_kl_loss: z.boolean().default(true), // yaml, §8: KL is a loss, not a reward penalty
+  kl_penalty: z.enum(['low_var_kl', 'kl', 'abs', 'mse', 'full']).default('low_var_kl'), // yaml, §9.3 (k3)
+  kl_coef: nonNeg().default(1e-2), // yaml, §9.3
+  preset: z.enum(['vision-sr1', 'vision-r1', 'no-self-reward', 'multi-reward']).default('vision-sr1'), // §7.3
+  format_weight: z.number().min(0).max(1).default(0.1), // §7.3: overall = (1-w)·acc + w·fmt (+ vis)
+  description_fallback: z.enum(['whole-response', 'empty']).default('whole-response'), // §5 step 1, §15.5 (CODE-MAIN)
+  multi_reward: MultiReward.prefault({}),
+});
+
+export const ActorModel = z.strictObject({
+  ...modelPathFields, // sh: LMMs-Lab-Turtle/Qwen-2.5VL-7B-Cold-Start
+  dtype: Dtype.default('fp32'), // §9.6: fp32 master weights
+  compute_dtype: Dtype.default('bf16'), // §9.6: bf16 mixed-precision compute
+  freeze_vision_tower: z.boolean().default(false), // yaml, §9.6: the vision tower trains in RL
+});
+
+export const TrainActor = z.strictObject({
+  global_batch_size: posInt().default(128), // yaml, §9.7: prompts per optimizer step (× n sequences)
+  micro_batch_size_per_device_for_update: posInt().default(8), // sh (yaml 4), §9.7
+  micro_batch_size_per_device_for_experience: posInt().default(16), // sh (yaml 8), §9.1
+  max_grad_norm: z.number().positive().default(1.0), // yaml, §9.4
+  clip_ratio_low: z.number().min(0).max(1).default(0.2), // EasyR1 ActorConfig default, §9.2
+  clip_ratio_high: nonNeg().default(0.3), // EasyR1 ActorConfig default, §9.2
+  clip_ratio_dual: z.number().gt(1).default(3.0), // EasyR1 ActorConfig default, §9.2
+  // §9.5: the fork's per-micro-batch token mean; `token` = EasyR1's global token mean; `seq` = seq-mean-token-mean
+  loss_avg_mode: z.enum(['micro-token-mean', 'token', 'seq']).default('micro-token-mean'),
+  ppo_epochs: posInt().default(1), // §9.7
+  model: ActorModel,
+  optim: optimSchema({ lr: 1e-6, weight_decay: 1e-2, lr_warmup_ratio: 0, lr_scheduler_type: 'constant' }).prefault({}), // yaml, §9.6
+});
+
+/** Sampling overrides for validation; any key left out keeps the rollout value. */
+export const ValOverride = z.strictObject({
+  n: posInt().optional(),
+  temperature: nonNeg().optional(),
+  top_p: z.number().gt(0).max(1).optional(),
+  top_k: z.number().int().min(-1).optional(),
+});
+
+export const TrainRollout = z.strictObject({
+  n: posInt().default(8), // sh, §6
+  temperature: nonNeg().default(1.0), // yaml, §6
+  top_p: z.number().gt(0).max(1).default(0.99), // yaml, §6
+  top_k: z.number().int().min(-1).default(-1), // EasyR1 default, §6 (-1 = off)
+  seed: z.number().int().default(1), // EasyR1 default, §6: per-request seed
+  max_model_len: posInt().nullable().default(8192), // sh, §6: bounds prompt + response
+  logit_bias: z.record(z.string(), z.number()).default({ '<|image_pad|>': -100 }), // §6: keyed by token text
+  val_override_config: ValOverride.default({ temperature: 0, n: 1 }), // yaml, §6, §12.1 (greedy)
+});
+
+export const TrainRef = z.strictObject({
+  dtype: Dtype.default('bf16'), // §9.1: frozen copy of the initial checkpoint in bf16
+  micro_batch_size_per_device_for_experience: posInt().nullable().default(null), // null = the actor's
+  offload: z.boolean().default(false), // keep the reference on CPU between phases (§9.1 used CPU offload)
+});
+
+export const TrainWorker = z.strictObject({
+  actor: TrainActor,
+  rollout: TrainRollout.prefault({}),
+  ref: TrainRef.prefault({}),
+});
+
+export const TrainTrainer = z.strictObject({
+  ...trainerCommonFields({ project_name: 'vision_sr1', experiment_name: 'vision_sr1_grpo', val_freq: 5, save_freq: 15 }), // yaml: val 5, save 15
+  val_before_train: z.boolean().default(true), // yaml
+  val_only: z.boolean().default(false), // yaml
+  val_generations_to_log: nonNegInt().default(3), // yaml: validation samples echoed to the log
+  log_samples: z.number().int().min(-1).default(16), // rollout samples per step written to samples.jsonl; -1 = all
+});
+
+export const TrainConfigSchema = z
+  .strictObject({
+    data: TrainData,
+    algorithm: TrainAlgorithm.prefault({}),
+    worker: TrainWorker,
+    trainer: TrainTrainer.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    // The batch arithmetic of §9.7 must divide evenly, as EasyR1 asserts at start-up.
+    const world = c.trainer.nnodes * c.trainer.n_gpus_per_node;
+    const a = c.worker.actor;
+    if (c.data.rollout_batch_size % a.global_batch_size !== 0) {
+      ctx.addIssue({
+        code: 'custom', path: ['worker', 'actor', 'global_batch_size'],
+        message: `must divide data.rollout_batch_size (${c.data.rollout_batch_size}), received ${a.global_batch_size}`,
+      });
+    }
+    const seqs = a.global_batch_size * c.worker.rollout.n;
+    if (seqs % world !== 0) {
+      ctx.addIssue({
+        code: 'custom', path: ['worker', 'actor', 'global_batch_size'],
+        message: `global_batch_size × rollout.n (${seqs}) must be divisible by the number of processes (${world})`,
+      });
+    } else if ((seqs / world) % a.micro_batch_size_per_device_for_update !== 0) {
+      ctx.addIssue({
+        code: 'custom', path: ['worker', 'actor', 'micro_batch_size_per_device_for_update'],
+        message: `must divide the per-device mini-batch global_batch_size × n / processes = ${seqs / world}, received ${a.micro_batch_size_per_device_for_update}`,
+      });
+    }
+  });
+
+/** A validated `vsr1 train` config with every default filled in. */
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+/** What a YAML file may contain (defaults optional). */
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+/** Sizes that follow from a train config (METHOD §9.7). */
+export interface BatchPlan {
+  /** Processes across all nodes. */
+  worldSize: number;
+  /** Pass-1 sequences generated per RL step (= rollout_batch_size × n). */
+  sequencesPerStep: number;
+  /** Sequences per optimizer step, all processes (= global_batch_size × n). */
+  sequencesPerMiniBatch: number;
+  /** Optimizer steps per RL step (= rollout/global × ppo_epochs). */
+  optimizerStepsPerStep: number;
+  /** Sequences per process per optimizer step. */
+  perDeviceMiniBatch: number;
+  /** Backward passes accumulated per optimizer step on each process. */
+  gradAccumSteps: number;
+}
+
+/** Derives the batch arithmetic of §9.7 from a validated config. */
+export function batchPlan(c: TrainConfig): BatchPlan {
+  const worldSize = c.trainer.nnodes * c.trainer.n_gpus_per_node;
+  const n = c.worker.rollout.n;
+  const a = c.worker.actor;
+  const perDeviceMiniBatch = (a.global_batch_size * n) / worldSize;
+  return {
+    worldSize,
+    sequencesPerStep: c.data.rollout_batch_size * n,
+    sequencesPerMiniBatch: a.global_batch_size * n,
+    optimizerStepsPerStep: (c.data.rollout_batch_size / a.global_batch_size) * a.ppo_epochs,
+    perDeviceMiniBatch,
+    gradAccumSteps: perDeviceMiniBatch / a.micro_batch_size_per_device_for_update,
+  };
+}
