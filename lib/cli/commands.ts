@@ -1,4 +1,5 @@
 /** The list of `vsr1` subcommands; one file per subcommand, each exporting `register`. */
 import type { Command } from 'commander';
+import { register as dataSynth } from './data_synth.js';
 
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [dataSynth];
