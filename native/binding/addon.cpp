@@ -1,0 +1,20 @@
+// Entry point of the addon: registers every group of bound functions on the exports object.
+// See lib/native.ts for the TypeScript declaration of this surface.
+#include "binding/args.h"
+
+namespace {
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace vsr1::js;
+  registerCreation(env, exports);
+  registerShapeOps(env, exports);
+  registerMathOps(env, exports);
+  registerNNOps(env, exports);
+  registerAutograd(env, exports);
+  registerOptim(env, exports);
+  registerIO(env, exports);
+  registerProfiler(env, exports);
+  return exports;
+}
+}  // namespace
+
+NODE_API_MODULE(vsr1, Init)
