@@ -1,0 +1,4 @@
+/** Checkpoints: atomic save with retention, the `latest` pointer, discovery for resume, trainer_state.json. */
+export { saveCheckpoint, cleanStaleTemp, writeFileAtomic, type SaveCheckpointOptions, type SaveCheckpointResult } from './save.js';
+export { findLatestCheckpoint, listCheckpoints, readCheckpoint, LATEST_FILE, type CheckpointInfo } from './discover.js';
+export { TRAINER_STATE_FILE, CHECKPOINT_PREFIX, TrainerStateSchema, parseTrainerState, type TrainerState, type TrainerStateInput } from './state.js';
