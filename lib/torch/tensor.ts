@@ -19,12 +19,12 @@ function bad(op: string, arg: string, expected: string, got: unknown): TypeError
 }
 
 /**
- * Calls a binary native op with a Tensor or a JS scalar. Handles are numbers too, so the
- * addon is told which one it gets (third argument true = scalar).
+ * A JS scalar operand. Handles are numbers too, so binary ops pass `true` as a third argument
+ * when the operand is a scalar (each op inlines the Tensor check: a shared dispatch helper
+ * would make the call site megamorphic, costing more than the op's own dispatch).
  */
-function binary(fn: (a: number, b: number | boolean, scalar?: boolean) => number, op: string, self: Tensor, v: Operand): number {
-  if (v instanceof Tensor) return fn(self.handle, v.handle);
-  if (typeof v === 'number' || typeof v === 'boolean') return fn(self.handle, v, true);
+function scalar(op: string, v: unknown): number | boolean {
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
   throw bad(op, 'the other operand', 'a Tensor or a number', v);
 }
 /** [value, isScalar] for ops whose operand may be a Tensor or a scalar. */
@@ -64,7 +64,7 @@ function wrapAll(hs: number[]): Tensor[] {
 export class Tensor implements Disposable {
   readonly handle: number;
   declare readonly [IS_TENSOR]: true;
-  private shapeCache?: number[];
+  private declare shapeCache?: number[];
 
   /** @internal Use the factories in torch (tensor, zeros, ...) to make tensors. */
   constructor(handle: number) {
@@ -201,21 +201,21 @@ export class Tensor implements Disposable {
   nonzero(): Tensor { return wrap(native.nonzero(this.handle)); }
 
   // ---- elementwise --------------------------------------------------------------------------
-  add(o: Operand): Tensor { return wrap(binary(native.add, 'add', this, o)); }
-  sub(o: Operand): Tensor { return wrap(binary(native.sub, 'sub', this, o)); }
-  mul(o: Operand): Tensor { return wrap(binary(native.mul, 'mul', this, o)); }
-  div(o: Operand): Tensor { return wrap(binary(native.div, 'div', this, o)); }
-  floorDivide(o: Operand): Tensor { return wrap(binary(native.divFloor, 'floorDivide', this, o)); }
-  pow(o: Operand): Tensor { return wrap(binary(native.pow, 'pow', this, o)); }
-  remainder(o: Operand): Tensor { return wrap(binary(native.remainder, 'remainder', this, o)); }
+  add(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.add(this.handle, o.handle) : native.add(this.handle, scalar('add', o), true)); }
+  sub(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.sub(this.handle, o.handle) : native.sub(this.handle, scalar('sub', o), true)); }
+  mul(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.mul(this.handle, o.handle) : native.mul(this.handle, scalar('mul', o), true)); }
+  div(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.div(this.handle, o.handle) : native.div(this.handle, scalar('div', o), true)); }
+  floorDivide(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.divFloor(this.handle, o.handle) : native.divFloor(this.handle, scalar('floorDivide', o), true)); }
+  pow(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.pow(this.handle, o.handle) : native.pow(this.handle, scalar('pow', o), true)); }
+  remainder(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.remainder(this.handle, o.handle) : native.remainder(this.handle, scalar('remainder', o), true)); }
   /** s - this, for a scalar s. */
   rsub(s: number): Tensor { return wrap(native.rsub(this.handle, s)); }
-  eq(o: Operand): Tensor { return wrap(binary(native.eq, 'eq', this, o)); }
-  ne(o: Operand): Tensor { return wrap(binary(native.ne, 'ne', this, o)); }
-  lt(o: Operand): Tensor { return wrap(binary(native.lt, 'lt', this, o)); }
-  le(o: Operand): Tensor { return wrap(binary(native.le, 'le', this, o)); }
-  gt(o: Operand): Tensor { return wrap(binary(native.gt, 'gt', this, o)); }
-  ge(o: Operand): Tensor { return wrap(binary(native.ge, 'ge', this, o)); }
+  eq(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.eq(this.handle, o.handle) : native.eq(this.handle, scalar('eq', o), true)); }
+  ne(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.ne(this.handle, o.handle) : native.ne(this.handle, scalar('ne', o), true)); }
+  lt(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.lt(this.handle, o.handle) : native.lt(this.handle, scalar('lt', o), true)); }
+  le(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.le(this.handle, o.handle) : native.le(this.handle, scalar('le', o), true)); }
+  gt(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.gt(this.handle, o.handle) : native.gt(this.handle, scalar('gt', o), true)); }
+  ge(o: Operand): Tensor { return wrap(o instanceof Tensor ? native.ge(this.handle, o.handle) : native.ge(this.handle, scalar('ge', o), true)); }
   maximum(o: Tensor): Tensor { return wrap(native.maximum(this.handle, tensorArg('maximum', 'other', o))); }
   minimum(o: Tensor): Tensor { return wrap(native.minimum(this.handle, tensorArg('minimum', 'other', o))); }
   logicalAnd(o: Tensor): Tensor { return wrap(native.logicalAnd(this.handle, tensorArg('logicalAnd', 'other', o))); }
@@ -301,11 +301,11 @@ export class Tensor implements Disposable {
   logSoftmax(dim: number, dtype?: DType): Tensor { return wrap(native.logSoftmax(this.handle, intArg('logSoftmax', 'dim', dim), dtype ? dtypeCode(dtype) : null)); }
 
   // ---- in place (return this) -------------------------------------------------------------------
-  add_(o: Operand): this { binary(native.add_, 'add_', this, o); return this; }
-  sub_(o: Operand): this { binary(native.sub_, 'sub_', this, o); return this; }
-  mul_(o: Operand): this { binary(native.mul_, 'mul_', this, o); return this; }
-  div_(o: Operand): this { binary(native.div_, 'div_', this, o); return this; }
-  fill_(v: Operand): this { binary(native.fill_, 'fill_', this, v); return this; }
+  add_(o: Operand): this { if (o instanceof Tensor) native.add_(this.handle, o.handle); else native.add_(this.handle, scalar('add_', o), true); return this; }
+  sub_(o: Operand): this { if (o instanceof Tensor) native.sub_(this.handle, o.handle); else native.sub_(this.handle, scalar('sub_', o), true); return this; }
+  mul_(o: Operand): this { if (o instanceof Tensor) native.mul_(this.handle, o.handle); else native.mul_(this.handle, scalar('mul_', o), true); return this; }
+  div_(o: Operand): this { if (o instanceof Tensor) native.div_(this.handle, o.handle); else native.div_(this.handle, scalar('div_', o), true); return this; }
+  fill_(v: Operand): this { if (v instanceof Tensor) native.fill_(this.handle, v.handle); else native.fill_(this.handle, scalar('fill_', v), true); return this; }
   zero_(): this { native.zero_(this.handle); return this; }
   copy_(src: Tensor): this { native.copy_(this.handle, tensorArg('copy_', 'src', src)); return this; }
   clamp_(min: number | null, max: number | null = null): this { native.clamp_(this.handle, min, max); return this; }
