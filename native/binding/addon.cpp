@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerOptim(env, exports);
   registerIO(env, exports);
   registerProfiler(env, exports);
+  registerQwen(env, exports);
   return exports;
 }
 }  // namespace

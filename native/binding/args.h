@@ -68,5 +68,6 @@ void registerAutograd(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
 void registerIO(Napi::Env env, Napi::Object exports);
 void registerProfiler(Napi::Env env, Napi::Object exports);
+void registerQwen(Napi::Env env, Napi::Object exports);
 
 }  // namespace vsr1::js

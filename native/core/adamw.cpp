@@ -62,7 +62,15 @@ double clipGradNorm(const std::vector<at::Tensor>& params, double maxNorm, doubl
   if (grads.empty()) return 0.0;
   std::vector<at::Tensor> norms;
   norms.reserve(grads.size());
-  for (const auto& g : grads) norms.push_back(at::linalg_vector_norm(g, normType, std::nullopt, false, at::kFloat));
+  // Norms in each gradient's own precision (half types widened to fp32), then combined in the
+  // widest of them, as torch.nn.utils.clip_grad_norm_ does.
+  bool anyDouble = false;
+  for (const auto& g : grads) {
+    bool half = g.scalar_type() == at::kHalf || g.scalar_type() == at::kBFloat16;
+    norms.push_back(half ? at::linalg_vector_norm(g, normType, std::nullopt, false, at::kFloat) : at::linalg_vector_norm(g, normType));
+    anyDouble = anyDouble || g.scalar_type() == at::kDouble;
+  }
+  for (auto& n : norms) n = n.to(grads[0].device(), anyDouble ? at::kDouble : at::kFloat);
   at::Tensor total = at::linalg_vector_norm(at::stack(norms), normType);
   at::Tensor coef = at::clamp(maxNorm / (total + 1e-6), std::nullopt, 1.0);
   for (auto& g : grads) g.mul_(coef.to(g.device(), g.scalar_type()));

@@ -1,0 +1,208 @@
+/**
+ * A Qwen2.5-VL model in the addon: load a Hugging Face checkpoint folder, run forward passes
+ * (logits, hidden states, memory-lean token log-probs with autograd), generate with the C++
+ * engine, and save back to the same layout.
+ */
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { native } from '../../native.js';
+import { torch } from '../../index.js';
+import { dtypeCode, type DType } from '../../torch/dtype.js';
+import { wrap } from '../../torch/tensor.js';
+import { type QwenVLConfig, readQwenConfig, toConfigJson } from './config.js';
+import { getRopeIndex } from './rope_index.js';
+import { loadWeightsInto, saveWeights } from './weights.js';
+
+export interface ModelOptions {
+  dtype?: DType;
+  device?: string;
+}
+/** Inputs of a forward pass. */
+export interface ForwardInputs {
+  inputIds: torch.Tensor;          // [B, L] int64
+  attentionMask?: torch.Tensor;    // [B, L], 1 = real token
+  positionIds?: torch.Tensor;      // [3, B, L] int64 (mRoPE); default 0..L-1 on every axis
+  pixelValues?: torch.Tensor;      // [N, 1176] from the image processor
+  imageGridThw?: number[][];       // one [t, h, w] per image, in order of appearance
+}
+export interface GenerateRequest {
+  /** Unpadded prompt token ids (image pads already expanded). */
+  inputIds: number[][];
+  pixelValues?: torch.Tensor;
+  imageGridThw?: number[][];
+  /** Samples per prompt; they share one prefill. */
+  n?: number;
+  maxNewTokens: number;
+  temperature?: number;
+  topP?: number;
+  /** <= 0 disables top-k. */
+  topK?: number;
+  greedy?: boolean;
+  /** token id -> added logit (the method bans <|image_pad|> with -100). */
+  logitBias?: Record<number, number>;
+  /** Defaults to the checkpoint's eos ids. */
+  stopTokenIds?: number[];
+  seed?: number;
+  /** Called after every decode step with the new token of each row (streaming). */
+  onToken?: (step: number, tokens: number[]) => void;
+}
+export interface GenerateResult {
+  /** New tokens per row (prompt-major: prompt i, sample j at i * n + j), the stop token included. */
+  sequences: number[][];
+  /** log p(token) under softmax(logits / temperature), per new token. */
+  logProbs: number[][];
+}
+
+const CHECKPOINT_SIDE_FILES = [
+  'tokenizer.json', 'tokenizer_config.json', 'chat_template.json', 'chat_template.jinja', 'preprocessor_config.json',
+  'generation_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt', 'added_tokens.json',
+];
+
+export class QwenVLModel {
+  /** Parameters by name (transformers 5 names); handles share the model's memory. */
+  readonly params = new Map<string, torch.Tensor>();
+  private index: number;
+  private sourceDir?: string;
+
+  private constructor(readonly config: QwenVLConfig, readonly dtype: DType, readonly device: string) {
+    this.index = native.qwenNew({ ...config }, dtypeCode(dtype), device);
+    const { names, handles } = native.qwenParams(this.index) as { names: string[]; handles: number[] };
+    names.forEach((n, i) => this.params.set(n, wrap(handles[i])));
+  }
+
+  /** A model with random weights (normal(0, initStd) matrices, unit norms, zero biases). */
+  static fromConfig(config: QwenVLConfig, o: ModelOptions & { seed?: number; initStd?: number } = {}): QwenVLModel {
+    const m = new QwenVLModel(config, o.dtype ?? 'float32', o.device ?? 'cpu');
+    native.qwenInitRandom(m.index, o.initStd ?? 0.02, o.seed ?? 0);
+    return m;
+  }
+
+  /** Loads a Hugging Face checkpoint folder (config.json + safetensors). */
+  static async load(dir: string, o: ModelOptions = {}): Promise<QwenVLModel> {
+    const cfg = readQwenConfig(dir);
+    const m = new QwenVLModel(cfg, o.dtype ?? 'float32', o.device ?? 'cpu');
+    try {
+      loadWeightsInto(dir, m.params, cfg.text.tieWordEmbeddings);
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+    m.sourceDir = dir;
+    return m;
+  }
+
+  /** Parameters (optionally filtered by name), e.g. for an optimizer. */
+  parameters(filter?: (name: string) => boolean): torch.Tensor[] {
+    return [...this.params.entries()].filter(([n]) => !filter || filter(n)).map(([, t]) => t);
+  }
+  /** Sets requires_grad on each parameter by name; returns the trainable ones. */
+  setTrainable(trainable: (name: string) => boolean): torch.Tensor[] {
+    const out: torch.Tensor[] = [];
+    for (const [n, t] of this.params) {
+      const on = trainable(n);
+      t.requiresGrad_(on);
+      if (on) out.push(t);
+    }
+    return out;
+  }
+
+  private inputs(i: ForwardInputs): object {
+    return {
+      inputIds: i.inputIds.handle,
+      attentionMask: i.attentionMask?.handle ?? null,
+      positionIds: i.positionIds?.handle ?? null,
+      pixelValues: i.pixelValues?.handle ?? null,
+      grids: i.imageGridThw ?? null,
+    };
+  }
+  /** Logits [B, L, V]. */
+  forward(i: ForwardInputs): torch.Tensor { return wrap(native.qwenForward(this.index, this.inputs(i), 'logits')); }
+  /** Final hidden states [B, L, hidden]. */
+  hidden(i: ForwardInputs): torch.Tensor { return wrap(native.qwenForward(this.index, this.inputs(i), 'hidden')); }
+  /**
+   * log p(targets[b, r]) for the tokens at positions start + r (from the logits at start + r - 1),
+   * with autograd, without a full-vocabulary fp32 softmax of the batch; entropy optional.
+   */
+  logProbs(i: ForwardInputs, targets: torch.Tensor, start: number, o: { temperature?: number; entropy?: boolean; chunk?: number } = {}): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
+    const hs = native.qwenLogProbs(this.index, this.inputs(i), targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
+    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+  }
+
+  /** Batched generation in the C++ engine (off the JS thread). Prompts are left-padded here. */
+  async generate(r: GenerateRequest): Promise<GenerateResult> {
+    const B = r.inputIds.length;
+    if (B === 0) return { sequences: [], logProbs: [] };
+    const L = Math.max(...r.inputIds.map((p) => p.length));
+    if (L === 0) throw new Error('generate: every prompt needs at least one token');
+    const pad = this.config.padTokenId;
+    const rows = r.inputIds.map((p) => [...Array(L - p.length).fill(pad), ...p]);
+    const mask = r.inputIds.map((p) => [...Array(L - p.length).fill(0), ...Array(p.length).fill(1)]);
+    const rope = getRopeIndex(rows, mask, r.imageGridThw ?? [], { imageTokenId: this.config.imageTokenId, spatialMergeSize: this.config.vision.spatialMergeSize });
+    const next = r.inputIds.map((p, b) => p.length + rope.ropeDeltas[b]);
+    const params = {
+      n: r.n ?? 1,
+      maxNewTokens: r.maxNewTokens,
+      temperature: r.temperature ?? 1,
+      topP: r.topP ?? 1,
+      topK: r.topK ?? -1,
+      greedy: r.greedy ?? false,
+      logitBias: Object.entries(r.logitBias ?? {}).map(([k, v]) => [Number(k), v]),
+      stopTokenIds: r.stopTokenIds ?? this.config.eosTokenIds,
+      padTokenId: pad,
+      seed: r.seed ?? 0,
+    };
+    const ids = torch.tensor(new BigInt64Array(rows.flat().map(BigInt)), { shape: [B, L] });
+    const am = torch.tensor(new BigInt64Array(mask.flat().map(BigInt)), { shape: [B, L] });
+    const pos = torch.tensor(rope.positionIds, { shape: [3, B, L], dtype: 'int64' });
+    const np = torch.tensor(new BigInt64Array(next.map(BigInt)), { shape: [B] });
+    let pending: Promise<{ tokens: number; logProbs: number; lengths: number }>;
+    try {
+      const inputs = { inputIds: ids.handle, attentionMask: am.handle, positionIds: pos.handle, pixelValues: r.pixelValues?.handle ?? null, grids: r.imageGridThw ?? null };
+      pending = native.qwenGenerate(this.index, inputs, np.handle, params, r.onToken ?? undefined);
+    } finally {
+      // The worker took its own references to these tensors when it was queued.
+      for (const t of [ids, am, pos, np]) t.dispose();
+    }
+    const out = await pending;
+    const tokens = wrap(out.tokens), lps = wrap(out.logProbs), lens = wrap(out.lengths);
+    try {
+      const T = tokens.shape[1];
+      const tk = tokens.toFlatArray(), lp = lps.toFlatArray(), ln = lens.toFlatArray();
+      const sequences: number[][] = [], logProbs: number[][] = [];
+      for (let i = 0; i < ln.length; i++) {
+        sequences.push(tk.slice(i * T, i * T + ln[i]));
+        logProbs.push(lp.slice(i * T, i * T + ln[i]));
+      }
+      return { sequences, logProbs };
+    } finally {
+      tokens.dispose(); lps.dispose(); lens.dispose();
+    }
+  }
+
+  /** Writes config.json, safetensors and the side files (tokenizer, templates, processor). */
+  save(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    saveWeights(dir, this.params, this.config.text.tieWordEmbeddings);
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(toConfigJson(this.config, this.dtype), null, 2));
+    if (this.sourceDir && path.resolve(this.sourceDir) !== path.resolve(dir)) {
+      for (const f of CHECKPOINT_SIDE_FILES) {
+        const src = path.join(this.sourceDir, f);
+        if (existsSync(src)) copyFileSync(src, path.join(dir, f));
+      }
+    }
+    if (!existsSync(path.join(dir, 'generation_config.json'))) {
+      writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: this.config.eosTokenIds, pad_token_id: this.config.padTokenId }, null, 2));
+    }
+  }
+
+  dispose(): void {
+    for (const t of this.params.values()) t.dispose();
+    this.params.clear();
+    native.qwenFree(this.index);
+  }
+}
+
+/** Loads a Hugging Face Qwen2.5-VL checkpoint folder. */
+export function loadModel(dir: string, o: ModelOptions = {}): Promise<QwenVLModel> {
+  return QwenVLModel.load(dir, o);
+}

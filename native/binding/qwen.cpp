@@ -1,0 +1,296 @@
+// Qwen2.5-VL models from JS. Models are referred to by index.
+//   qwenNew(config, dtype, device) [sync] -> index
+//   qwenParams(index) [sync] -> {names, handles} (handles share the parameters' memory)
+//   qwenInitRandom(index, std, seed) [sync]
+//   qwenForward(index, inputs, what) [sync] -> handle of logits [B, L, V] or hidden states
+//   qwenLogProbs(index, inputs, targets, start, temperature, withEntropy, chunk) [sync, autograd]
+//       -> [logProbs [B, R], entropy [B, R] | null] for the R target tokens at positions start..start+R-1
+//   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
+//   qwenFree(index) [sync]
+// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][]}.
+#include <c10/core/InferenceMode.h>
+
+#include <memory>
+
+#include "binding/args.h"
+#include "core/qwen/generate.h"
+#include "core/qwen/logprob.h"
+#include "core/qwen/model.h"
+
+namespace vsr1::js {
+namespace {
+using namespace vsr1::qwen;
+#define E info.Env()
+
+std::vector<std::shared_ptr<Model>>& models() {
+  static std::vector<std::shared_ptr<Model>> m;
+  return m;
+}
+std::shared_ptr<Model> model(const Napi::CallbackInfo& info, size_t i) {
+  int64_t k = i64(info, i);
+  if (k < 0 || k >= static_cast<int64_t>(models().size()) || !models()[k]) throw std::runtime_error("model was disposed");
+  return models()[k];
+}
+
+int64_t getInt(const Napi::Object& o, const char* key) {
+  if (!o.Has(key)) throw std::runtime_error(std::string("config field '") + key + "' is missing");
+  return o.Get(key).As<Napi::Number>().Int64Value();
+}
+double getNum(const Napi::Object& o, const char* key) {
+  if (!o.Has(key)) throw std::runtime_error(std::string("config field '") + key + "' is missing");
+  return o.Get(key).As<Napi::Number>().DoubleValue();
+}
+std::vector<int64_t> getInts(const Napi::Object& o, const char* key) {
+  if (!o.Has(key)) throw std::runtime_error(std::string("config field '") + key + "' is missing");
+  auto a = o.Get(key).As<Napi::Array>();
+  std::vector<int64_t> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(a.Get(i).As<Napi::Number>().Int64Value());
+  return out;
+}
+
+// qwenNew({vision: {...}, text: {...}, imageTokenId}, dtype, device)
+Napi::Value qwenNew(const Napi::CallbackInfo& info) {
+  auto o = info[0].As<Napi::Object>();
+  auto vo = o.Get("vision").As<Napi::Object>();
+  auto to = o.Get("text").As<Napi::Object>();
+  ModelConfig c;
+  c.vision.depth = getInt(vo, "depth");
+  c.vision.hiddenSize = getInt(vo, "hiddenSize");
+  c.vision.intermediateSize = getInt(vo, "intermediateSize");
+  c.vision.numHeads = getInt(vo, "numHeads");
+  c.vision.inChannels = getInt(vo, "inChannels");
+  c.vision.patchSize = getInt(vo, "patchSize");
+  c.vision.temporalPatchSize = getInt(vo, "temporalPatchSize");
+  c.vision.spatialMergeSize = getInt(vo, "spatialMergeSize");
+  c.vision.windowSize = getInt(vo, "windowSize");
+  c.vision.outHiddenSize = getInt(vo, "outHiddenSize");
+  c.vision.ropeTheta = getNum(vo, "ropeTheta");
+  c.vision.fullattBlockIndexes = getInts(vo, "fullattBlockIndexes");
+  c.text.vocabSize = getInt(to, "vocabSize");
+  c.text.hiddenSize = getInt(to, "hiddenSize");
+  c.text.intermediateSize = getInt(to, "intermediateSize");
+  c.text.numLayers = getInt(to, "numLayers");
+  c.text.numHeads = getInt(to, "numHeads");
+  c.text.numKvHeads = getInt(to, "numKvHeads");
+  c.text.rmsNormEps = getNum(to, "rmsNormEps");
+  c.text.ropeTheta = getNum(to, "ropeTheta");
+  c.text.mropeSection = getInts(to, "mropeSection");
+  c.text.tieWordEmbeddings = to.Get("tieWordEmbeddings").ToBoolean().Value();
+  c.imageTokenId = getInt(o, "imageTokenId");
+  int64_t sec = 0;
+  for (auto s : c.text.mropeSection) sec += s;
+  TORCH_CHECK(sec * 2 == c.text.headDim(), "mrope_section sums to ", sec, " but head_dim / 2 is ", c.text.headDim() / 2);
+  TORCH_CHECK(c.text.numHeads % c.text.numKvHeads == 0, "num_attention_heads ", c.text.numHeads, " is not a multiple of num_key_value_heads ",
+              c.text.numKvHeads);
+  models().push_back(std::make_shared<Model>(c, dtype(info, 1), device(info, 2)));
+  return Napi::Number::New(E, static_cast<double>(models().size() - 1));
+}
+
+Napi::Value qwenParams(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  const auto& named = m->w.named();
+  auto names = Napi::Array::New(E, named.size());
+  auto hs = Napi::Array::New(E, named.size());
+  for (size_t k = 0; k < named.size(); ++k) {
+    names.Set(static_cast<uint32_t>(k), named[k].first);
+    hs.Set(static_cast<uint32_t>(k), Napi::Number::New(E, handles().put(named[k].second)));
+  }
+  auto o = Napi::Object::New(E);
+  o.Set("names", names);
+  o.Set("handles", hs);
+  return o;
+}
+
+Napi::Value qwenInitRandom(const Napi::CallbackInfo& info) {
+  model(info, 0)->w.initRandom(num(info, 1), static_cast<uint64_t>(i64(info, 2)));
+  return E.Undefined();
+}
+
+ForwardInput readInputs(const Napi::Object& o) {
+  ForwardInput in;
+  auto tensorField = [&](const char* k) -> at::Tensor {
+    if (!o.Has(k) || isNullish(o.Get(k))) return at::Tensor();
+    return handles().get(o.Get(k).As<Napi::Number>().DoubleValue());
+  };
+  in.inputIds = tensorField("inputIds");
+  if (!in.inputIds.defined()) throw std::runtime_error("inputs.inputIds is required");
+  in.attentionMask = tensorField("attentionMask");
+  in.positionIds = tensorField("positionIds");
+  in.pixelValues = tensorField("pixelValues");
+  if (o.Has("grids") && !isNullish(o.Get("grids"))) {
+    auto a = o.Get("grids").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      auto g = a.Get(i).As<Napi::Array>();
+      if (g.Length() != 3) throw std::runtime_error("each image grid must be [t, h, w]");
+      in.grids.push_back({g.Get(0u).As<Napi::Number>().Int64Value(), g.Get(1u).As<Napi::Number>().Int64Value(), g.Get(2u).As<Napi::Number>().Int64Value()});
+    }
+  }
+  if (in.pixelValues.defined() && in.grids.empty()) throw std::runtime_error("inputs.pixelValues given without inputs.grids");
+  return in;
+}
+
+// qwenForward(index, inputs, what: 'logits' | 'hidden')
+Napi::Value qwenForward(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  ForwardInput in = readInputs(info[1].As<Napi::Object>());
+  std::string what = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "logits";
+  at::Tensor h = m->hidden(in);
+  return ret(E, what == "hidden" ? h : m->logits(h));
+}
+
+Napi::Value qwenLogProbs(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  ForwardInput in = readInputs(info[1].As<Napi::Object>());
+  at::Tensor targets = T(info, 2).to(m->device);
+  int64_t start = i64(info, 3);
+  double temperature = num(info, 4);
+  bool withEntropy = flag(info, 5);
+  int64_t chunk = info.Length() > 6 && !isNullish(info[6]) ? i64(info, 6) : 512;
+  TORCH_CHECK(targets.dim() == 2 && targets.size(0) == in.inputIds.size(0), "targets must be [batch, R], got ", targets.sizes());
+  const int64_t B = targets.size(0), R = targets.size(1);
+  TORCH_CHECK(start >= 1 && start + R <= in.inputIds.size(1), "targets at positions [", start, ", ", start + R, ") do not fit in ",
+              in.inputIds.size(1), " input positions (position 0 has no preceding token)");
+  at::Tensor h = m->hidden(in);
+  // The log-prob of the token at position t comes from the logits at position t - 1.
+  at::Tensor hs = h.narrow(1, start - 1, R).reshape({B * R, -1});
+  at::Tensor ent;
+  at::Tensor lp = lmHeadLogProbs(hs, m->w.lmHead, targets.reshape({-1}), temperature, chunk, withEntropy ? &ent : nullptr).view({B, R});
+  std::vector<at::Tensor> out{lp};
+  if (withEntropy) out.push_back(ent.view({B, R}));
+  return retList(E, out);
+}
+
+class GenerateWorker : public Napi::AsyncWorker {
+ public:
+  GenerateWorker(Napi::Env env, std::shared_ptr<Model> m, GenerateInput in, SamplingParams p, Napi::Function onStep)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), m_(std::move(m)), in_(std::move(in)), p_(std::move(p)) {
+    if (!onStep.IsEmpty()) {
+      tsfn_ = Napi::ThreadSafeFunction::New(env, onStep, "vsr1.generate.onStep", 0, 1);
+      streaming_ = true;
+    }
+  }
+  ~GenerateWorker() override {
+    if (streaming_) tsfn_.Release();
+  }
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      c10::InferenceMode guard;
+      std::function<void(int64_t, const at::Tensor&)> cb;
+      if (streaming_) {
+        cb = [this](int64_t step, const at::Tensor& tok) {
+          auto* ids = new std::vector<int64_t>(tok.numel());
+          at::Tensor c = tok.to(at::kCPU).contiguous();
+          std::copy(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel(), ids->begin());
+          tsfn_.NonBlockingCall(ids, [step](Napi::Env env, Napi::Function fn, std::vector<int64_t>* v) {
+            auto arr = Napi::Array::New(env, v->size());
+            for (size_t i = 0; i < v->size(); ++i) arr.Set(static_cast<uint32_t>(i), static_cast<double>((*v)[i]));
+            delete v;
+            fn.Call({Napi::Number::New(env, static_cast<double>(step)), arr});
+          });
+        };
+      }
+      out_ = generate(*m_, in_, p_, cb);
+    } catch (const c10::Error& e) {
+      SetError(std::string("qwenGenerate: ") + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      SetError(std::string("qwenGenerate: ") + e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    auto o = Napi::Object::New(env);
+    o.Set("tokens", handles().put(out_.tokens));
+    o.Set("logProbs", handles().put(out_.logProbs));
+    o.Set("lengths", handles().put(out_.lengths));
+    flushExternalMemory(env);
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Model> m_;
+  GenerateInput in_;
+  SamplingParams p_;
+  GenerateOutput out_;
+  Napi::ThreadSafeFunction tsfn_;
+  bool streaming_ = false;
+};
+
+// qwenGenerate(index, inputs, nextPosition, {n, maxNewTokens, temperature, topP, topK, greedy, logitBias: [[id, bias]], stopTokenIds, padTokenId, seed}, onStep?)
+Napi::Value qwenGenerate(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  GenerateInput gin{readInputs(info[1].As<Napi::Object>()), T(info, 2)};
+  auto po = info[3].As<Napi::Object>();
+  SamplingParams p;
+  p.n = getInt(po, "n");
+  p.maxNewTokens = getInt(po, "maxNewTokens");
+  p.temperature = getNum(po, "temperature");
+  p.topP = getNum(po, "topP");
+  p.topK = getInt(po, "topK");
+  p.greedy = po.Get("greedy").ToBoolean().Value();
+  p.padTokenId = getInt(po, "padTokenId");
+  p.seed = static_cast<uint64_t>(getInt(po, "seed"));
+  p.stopTokenIds = getInts(po, "stopTokenIds");
+  auto lb = po.Get("logitBias").As<Napi::Array>();
+  for (uint32_t i = 0; i < lb.Length(); ++i) {
+    auto pair = lb.Get(i).As<Napi::Array>();
+    p.logitBias.emplace_back(pair.Get(0u).As<Napi::Number>().Int64Value(), pair.Get(1u).As<Napi::Number>().DoubleValue());
+  }
+  Napi::Function onStep;
+  if (info.Length() > 4 && info[4].IsFunction()) onStep = info[4].As<Napi::Function>();
+  auto* w = new GenerateWorker(E, m, std::move(gin), std::move(p), onStep);
+  auto promise = w->promise();
+  w->Queue();
+  return promise;
+}
+
+Napi::Value qwenFree(const Napi::CallbackInfo& info) {
+  int64_t k = i64(info, 0);
+  if (k >= 0 && k < static_cast<int64_t>(models().size())) models()[k].reset();
+  return E.Undefined();
+}
+
+// qwenWindowIndex(vision config subset {spatialMergeSize, windowSize, patchSize}, grids) -> [windowIndex[], cuWindow[]]
+Napi::Value qwenWindowIndex(const Napi::CallbackInfo& info) {
+  auto o = info[0].As<Napi::Object>();
+  VisionConfig v;
+  v.spatialMergeSize = getInt(o, "spatialMergeSize");
+  v.windowSize = getInt(o, "windowSize");
+  v.patchSize = getInt(o, "patchSize");
+  std::vector<Grid> grids;
+  auto a = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    auto g = a.Get(i).As<Napi::Array>();
+    grids.push_back({g.Get(0u).As<Napi::Number>().Int64Value(), g.Get(1u).As<Napi::Number>().Int64Value(), g.Get(2u).As<Napi::Number>().Int64Value()});
+  }
+  std::vector<int64_t> wi, cu;
+  visionWindowIndex(v, grids, wi, cu);
+  auto out = Napi::Array::New(E, 2);
+  auto toArr = [&](const std::vector<int64_t>& xs) {
+    auto r = Napi::Array::New(E, xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) r.Set(static_cast<uint32_t>(i), static_cast<double>(xs[i]));
+    return r;
+  };
+  out.Set(0u, toArr(wi));
+  out.Set(1u, toArr(cu));
+  return out;
+}
+
+#undef E
+}  // namespace
+
+void registerQwen(Napi::Env env, Napi::Object e) {
+  define(env, e, "qwenNew", qwenNew);
+  define(env, e, "qwenParams", qwenParams);
+  define(env, e, "qwenInitRandom", qwenInitRandom);
+  define(env, e, "qwenForward", qwenForward);
+  define(env, e, "qwenLogProbs", qwenLogProbs);
+  define(env, e, "qwenGenerate", qwenGenerate);
+  define(env, e, "qwenFree", qwenFree);
+  define(env, e, "qwenWindowIndex", qwenWindowIndex);
+}
+
+}  // namespace vsr1::js

@@ -1,0 +1,36 @@
+// The Qwen2 decoder with multimodal (3D) rotary positions, grouped-query attention and an
+// optional KV cache for generation.
+#pragma once
+#include <ATen/ATen.h>
+
+#include <optional>
+#include <vector>
+
+#include "core/qwen/weights.h"
+
+namespace vsr1::qwen {
+
+// Preallocated keys/values per layer: [B, kvHeads, capacity, headDim]; `length` filled so far.
+struct KvCache {
+  std::vector<at::Tensor> k, v;
+  int64_t length = 0;
+  int64_t capacity = 0;
+  void allocate(const TextConfig& t, int64_t batch, int64_t capacity, const at::TensorOptions& opts);
+  // Repeats every row `n` times (n samples per prompt share one prefill).
+  void repeatRows(int64_t n);
+};
+
+struct DecoderInput {
+  at::Tensor embeds;         // [B, L, hidden]
+  at::Tensor positionIds;    // [3, B, L] int64
+  at::Tensor keyMask;        // [B, Lkeys] bool: keys that may be attended (Lkeys = cache length after this step)
+};
+
+// cos/sin [B, L, headDim] for mRoPE positions (HF Qwen2_5_VLRotaryEmbedding).
+std::pair<at::Tensor, at::Tensor> mropeCosSin(const TextConfig& t, const at::Tensor& positionIds, at::ScalarType dtype);
+
+// Runs every decoder layer and the final norm; returns hidden states [B, L, hidden]. With a
+// cache, keys/values are appended at cache->length and attention spans the whole cache.
+at::Tensor decoderForward(const TextConfig& t, const Weights& w, const DecoderInput& in, KvCache* cache);
+
+}  // namespace vsr1::qwen

@@ -1,0 +1,47 @@
+// The generation engine: batched prefill and decode with a KV cache, n samples per prompt
+// sharing one prefill, temperature / top-p / top-k / greedy sampling, logit bias, stop tokens,
+// a seeded generator, and per-token log-probs. The whole loop runs in C++ (no per-token
+// round trip to JS); it is meant to run on a worker thread.
+#pragma once
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/qwen/model.h"
+
+namespace vsr1::qwen {
+
+struct SamplingParams {
+  int64_t n = 1;
+  int64_t maxNewTokens = 256;
+  double temperature = 1.0;
+  double topP = 1.0;
+  int64_t topK = -1;  // <= 0: off
+  bool greedy = false;
+  std::vector<std::pair<int64_t, double>> logitBias;
+  std::vector<int64_t> stopTokenIds;
+  int64_t padTokenId = 0;
+  uint64_t seed = 0;
+};
+
+struct GenerateInput {
+  ForwardInput prompt;      // left-padded batch; attention mask marks real tokens
+  at::Tensor nextPosition;  // [B] int64: the rotary position of the first generated token
+};
+
+struct GenerateOutput {
+  at::Tensor tokens;    // [B*n, T] int64, padded with padTokenId after a row stops
+  at::Tensor logProbs;  // [B*n, T] float32: log p(token) under softmax(logits / temperature)
+  at::Tensor lengths;   // [B*n] int64: generated tokens per row, the stop token included
+};
+
+// Turns next-token logits [R, V] into tokens [R] and their log-probs [R] (see SamplingParams).
+std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& logits, const SamplingParams& p, std::optional<at::Generator> gen);
+
+// `onStep(step, tokens[R])` is called after each decode step when set (streaming).
+GenerateOutput generate(const Model& m, const GenerateInput& in, const SamplingParams& p,
+                        const std::function<void(int64_t, const at::Tensor&)>& onStep = nullptr);
+
+}  // namespace vsr1::qwen

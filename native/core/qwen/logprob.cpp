@@ -1,0 +1,71 @@
+#include "core/qwen/logprob.h"
+
+#include <torch/csrc/autograd/custom_function.h>
+
+namespace vsr1::qwen {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+struct LmHeadLogProb : public torch::autograd::Function<LmHeadLogProb> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& hidden, const at::Tensor& weight, const at::Tensor& targets, double temperature,
+                            int64_t chunk) {
+    at::Tensor out = at::empty({hidden.size(0)}, hidden.options().dtype(at::kFloat));
+    for (int64_t s = 0; s < hidden.size(0); s += chunk) {
+      int64_t n = std::min(chunk, hidden.size(0) - s);
+      at::Tensor z = at::linear(hidden.narrow(0, s, n), weight).to(at::kFloat) / temperature;
+      at::Tensor t = targets.narrow(0, s, n).unsqueeze(1);
+      out.narrow(0, s, n).copy_(z.gather(1, t).squeeze(1) - at::logsumexp(z, {1}));
+    }
+    ctx->save_for_backward({hidden, weight, targets});
+    ctx->saved_data["temperature"] = temperature;
+    ctx->saved_data["chunk"] = chunk;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const at::Tensor &hidden = saved[0], &weight = saved[1], &targets = saved[2];
+    double temperature = ctx->saved_data["temperature"].toDouble();
+    int64_t chunk = ctx->saved_data["chunk"].toInt();
+    at::Tensor g = grads[0];
+    at::Tensor gh = at::empty_like(hidden);
+    at::Tensor gw = at::zeros(weight.sizes(), weight.options().dtype(at::kFloat));
+    for (int64_t s = 0; s < hidden.size(0); s += chunk) {
+      int64_t n = std::min(chunk, hidden.size(0) - s);
+      at::Tensor h = hidden.narrow(0, s, n);
+      at::Tensor z = at::linear(h, weight).to(at::kFloat) / temperature;
+      // d logp / dz = (onehot(target) - softmax(z)) / T
+      at::Tensor dz = at::softmax(z, 1).neg_();
+      dz.scatter_add_(1, targets.narrow(0, s, n).unsqueeze(1), at::ones({n, 1}, dz.options()));
+      dz.mul_(g.narrow(0, s, n).to(at::kFloat).unsqueeze(1) / temperature);
+      gh.narrow(0, s, n).copy_(at::matmul(dz.to(weight.scalar_type()), weight));
+      gw.add_(at::matmul(dz.t(), h.to(at::kFloat)));
+    }
+    return {gh, gw.to(weight.scalar_type()), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor lmHeadLogProbs(const at::Tensor& hidden, const at::Tensor& weight, const at::Tensor& targets, double temperature, int64_t chunk,
+                          at::Tensor* entropy) {
+  TORCH_CHECK(hidden.dim() == 2 && targets.dim() == 1 && hidden.size(0) == targets.size(0), "lmHeadLogProbs: hidden ", hidden.sizes(),
+              " and targets ", targets.sizes(), " do not match");
+  at::Tensor lp = LmHeadLogProb::apply(hidden, weight, targets.to(at::kLong), temperature, chunk);
+  if (entropy) {
+    at::NoGradGuard noGrad;
+    at::Tensor ent = at::empty({hidden.size(0)}, hidden.options().dtype(at::kFloat));
+    for (int64_t s = 0; s < hidden.size(0); s += chunk) {
+      int64_t n = std::min(chunk, hidden.size(0) - s);
+      at::Tensor z = at::linear(hidden.narrow(0, s, n).detach(), weight.detach()).to(at::kFloat) / temperature;
+      at::Tensor lse = at::logsumexp(z, {1});
+      ent.narrow(0, s, n).copy_(lse - (at::softmax(z, 1) * z).sum(1));
+    }
+    *entropy = ent;
+  }
+  return lp;
+}
+
+}  // namespace vsr1::qwen

@@ -1,0 +1,44 @@
+// A Qwen2.5-VL model: configuration, weights, and the full forward pass (vision tower, image
+// embeddings placed at the image-pad tokens, decoder, LM head).
+#pragma once
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/qwen/config.h"
+#include "core/qwen/decoder.h"
+#include "core/qwen/vision.h"
+#include "core/qwen/weights.h"
+
+namespace vsr1::qwen {
+
+struct ForwardInput {
+  at::Tensor inputIds;       // [B, L] int64
+  at::Tensor attentionMask;  // [B, L] (1 = real token); undefined = all ones
+  at::Tensor positionIds;    // [3, B, L]; undefined = 0..L-1 on every axis
+  at::Tensor pixelValues;    // [N, patchDim]; undefined = no images
+  std::vector<Grid> grids;   // one per image, in order of appearance in the batch (row-major)
+};
+
+class Model {
+ public:
+  Model(ModelConfig cfg, at::ScalarType dtype, at::Device device) : cfg(std::move(cfg)), w(this->cfg, dtype, device), device(device), dtype(dtype) {}
+
+  // Token embeddings with the vision tower's outputs written over the image-pad tokens.
+  at::Tensor embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids) const;
+  // Final hidden states [B, L, hidden] (after the last norm).
+  at::Tensor hidden(const ForwardInput& in, KvCache* cache = nullptr) const;
+  // LM-head logits for hidden states [..., hidden].
+  at::Tensor logits(const at::Tensor& hidden) const { return at::linear(hidden, w.lmHead); }
+
+  ModelConfig cfg;
+  Weights w;
+  at::Device device;
+  at::ScalarType dtype;
+};
+
+// Defaults for missing attention mask / position ids, and device moves.
+ForwardInput normalizeInput(const Model& m, ForwardInput in);
+
+}  // namespace vsr1::qwen
