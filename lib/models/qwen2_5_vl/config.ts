@@ -100,7 +100,9 @@ export function parseQwenConfig(raw: Json, where = 'config.json'): QwenVLConfig 
   };
   const eos = raw.eos_token_id ?? text.eos_token_id;
   cfg.eosTokenIds = Array.isArray(eos) ? (eos as number[]) : typeof eos === 'number' ? [eos] : [151645];
-  cfg.padTokenId = (raw.pad_token_id ?? text.pad_token_id ?? 151643) as number;
+  // Qwen pads with <|endoftext|> (151643); small test vocabularies fall back to the first eos id.
+  const pad = (raw.pad_token_id ?? text.pad_token_id) as number | undefined;
+  cfg.padTokenId = typeof pad === 'number' ? pad : cfg.text.vocabSize > 151643 ? 151643 : cfg.eosTokenIds[0];
   validate(cfg, where);
   return cfg;
 }
