@@ -8,6 +8,7 @@
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
 //   qwenFree(index) [sync]
 // `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][]}.
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 
 #include <memory>
@@ -247,6 +248,25 @@ Napi::Value qwenGenerate(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// qwenSample(logits [R, V], {temperature, topP, topK, greedy, logitBias}, seed) -> [tokens, logProbs]
+// The engine's sampling step on its own (tests check its statistics on fixed logits).
+Napi::Value qwenSample(const Napi::CallbackInfo& info) {
+  auto po = info[1].As<Napi::Object>();
+  SamplingParams p;
+  p.temperature = getNum(po, "temperature");
+  p.topP = getNum(po, "topP");
+  p.topK = getInt(po, "topK");
+  p.greedy = po.Get("greedy").ToBoolean().Value();
+  auto lb = po.Get("logitBias").As<Napi::Array>();
+  for (uint32_t i = 0; i < lb.Length(); ++i) {
+    auto pair = lb.Get(i).As<Napi::Array>();
+    p.logitBias.emplace_back(pair.Get(0u).As<Napi::Number>().Int64Value(), pair.Get(1u).As<Napi::Number>().DoubleValue());
+  }
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(i64(info, 2)));
+  auto [tok, lp] = sampleNext(T(info, 0), p, gen);
+  return retList(E, {tok, lp});
+}
+
 Napi::Value qwenFree(const Napi::CallbackInfo& info) {
   int64_t k = i64(info, 0);
   if (k >= 0 && k < static_cast<int64_t>(models().size())) models()[k].reset();
@@ -290,6 +310,7 @@ void registerQwen(Napi::Env env, Napi::Object e) {
   define(env, e, "qwenLogProbs", qwenLogProbs);
   define(env, e, "qwenGenerate", qwenGenerate);
   define(env, e, "qwenFree", qwenFree);
+  define(env, e, "qwenSample", qwenSample);
   define(env, e, "qwenWindowIndex", qwenWindowIndex);
 }
 
