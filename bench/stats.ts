@@ -8,8 +8,8 @@ export function median(xs: number[]): number {
 }
 
 /** Runs a Python peer script and parses its JSON stdout. */
-export function runPeer<T>(script: string, args: string[] = []): T {
-  const r = spawnSync(process.env.VSR1_PYTHON ?? 'python3', [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' } });
+export function runPeer<T>(script: string, args: string[] = [], input = ""): T {
+  const r = spawnSync(process.env.VSR1_PYTHON ?? "python3", [script, ...args], { input, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' } });
   if (r.status !== 0) throw new Error(`peer ${script} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
