@@ -21,7 +21,7 @@ export interface ModelOptions {
 export interface ForwardInputs {
   inputIds: torch.Tensor;          // [B, L] int64
   attentionMask?: torch.Tensor;    // [B, L], 1 = real token
-  positionIds?: torch.Tensor;      // [3, B, L] int64 (mRoPE); default 0..L-1 on every axis
+  positionIds?: torch.Tensor;      // [3, B, L] int64 (mRoPE); default: computed by get_rope_index
   pixelValues?: torch.Tensor;      // [N, 1176] from the image processor
   imageGridThw?: number[][];       // one [t, h, w] per image, in order of appearance
 }
@@ -106,25 +106,42 @@ export class QwenVLModel {
     return out;
   }
 
-  private inputs(i: ForwardInputs): object {
-    return {
-      inputIds: i.inputIds.handle,
-      attentionMask: i.attentionMask?.handle ?? null,
-      positionIds: i.positionIds?.handle ?? null,
-      pixelValues: i.pixelValues?.handle ?? null,
-      grids: i.imageGridThw ?? null,
-    };
+  /**
+   * The addon's input object. Without explicit position ids, mRoPE positions are computed from
+   * the ids, mask and image grids (get_rope_index), as transformers does; `run` gets the object
+   * and any tensor made here is freed after it returns.
+   */
+  private withInputs<T>(i: ForwardInputs, run: (o: object) => T): T {
+    let positions: torch.Tensor | undefined;
+    if (!i.positionIds) {
+      const [B, L] = i.inputIds.shape;
+      const rows = i.inputIds.toArray() as number[][];
+      const mask = i.attentionMask ? (i.attentionMask.to('int64').toArray() as number[][]) : null;
+      const rope = getRopeIndex(rows, mask, i.imageGridThw ?? [], { imageTokenId: this.config.imageTokenId, spatialMergeSize: this.config.vision.spatialMergeSize });
+      positions = torch.tensor(rope.positionIds, { shape: [3, B, L], dtype: 'int64' });
+    }
+    try {
+      return run({
+        inputIds: i.inputIds.handle,
+        attentionMask: i.attentionMask?.handle ?? null,
+        positionIds: (i.positionIds ?? positions)!.handle,
+        pixelValues: i.pixelValues?.handle ?? null,
+        grids: i.imageGridThw ?? null,
+      });
+    } finally {
+      positions?.dispose();
+    }
   }
   /** Logits [B, L, V]. */
-  forward(i: ForwardInputs): torch.Tensor { return wrap(native.qwenForward(this.index, this.inputs(i), 'logits')); }
+  forward(i: ForwardInputs): torch.Tensor { return this.withInputs(i, (o) => wrap(native.qwenForward(this.index, o, 'logits'))); }
   /** Final hidden states [B, L, hidden]. */
-  hidden(i: ForwardInputs): torch.Tensor { return wrap(native.qwenForward(this.index, this.inputs(i), 'hidden')); }
+  hidden(i: ForwardInputs): torch.Tensor { return this.withInputs(i, (o) => wrap(native.qwenForward(this.index, o, 'hidden'))); }
   /**
    * log p(targets[b, r]) for the tokens at positions start + r (from the logits at start + r - 1),
    * with autograd, without a full-vocabulary fp32 softmax of the batch; entropy optional.
    */
   logProbs(i: ForwardInputs, targets: torch.Tensor, start: number, o: { temperature?: number; entropy?: boolean; chunk?: number } = {}): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
-    const hs = native.qwenLogProbs(this.index, this.inputs(i), targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
+    const hs = this.withInputs(i, (inp) => native.qwenLogProbs(this.index, inp, targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[]);
     return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
   }
 
