@@ -53,7 +53,9 @@ export const TrainAlgorithm = z.strictObject({
   kl_coef: nonNeg().default(1e-2), // yaml, §9.3
   preset: z.enum(['vision-sr1', 'vision-r1', 'no-self-reward', 'multi-reward']).default('vision-sr1'), // §7.3
   format_weight: z.number().min(0).max(1).default(0.1), // §7.3: overall = (1-w)·acc + w·fmt (+ vis)
-  description_fallback: z.enum(['whole-response', 'empty']).default('whole-response'), // §5 step 1, §15.5 (CODE-MAIN)
+  // §5 step 1, §15.5: 'empty' (default) gives no visual reward without a <description>; the reference
+  // ('whole-response', CODE-MAIN) feeds the whole response to pass 2, which leaks the answer.
+  description_fallback: z.enum(['whole-response', 'empty']).default('empty'),
   multi_reward: MultiReward.prefault({}),
 });
 

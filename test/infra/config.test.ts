@@ -26,7 +26,7 @@ describe('train config', () => {
     expect(c.worker.rollout.logit_bias).toEqual({ '<|image_pad|>': -100 });
     expect(c.worker.actor).toMatchObject({ clip_ratio_low: 0.2, clip_ratio_high: 0.3, clip_ratio_dual: 3, global_batch_size: 128, loss_avg_mode: 'micro-token-mean' });
     expect(c.worker.actor.optim).toMatchObject({ lr: 1e-6, weight_decay: 1e-2, betas: [0.9, 0.999], eps: 1e-8, lr_scheduler_type: 'constant' });
-    expect(c.algorithm).toMatchObject({ kl_penalty: 'low_var_kl', kl_coef: 0.01, use_kl_loss: true, preset: 'vision-sr1', description_fallback: 'whole-response' });
+    expect(c.algorithm).toMatchObject({ kl_penalty: 'low_var_kl', kl_coef: 0.01, use_kl_loss: true, preset: 'vision-sr1', description_fallback: 'empty' });
     expect(c.algorithm.multi_reward.token_mask).toBe('pass1');
     expect(c.data).toMatchObject({ prompt_key: 'problem', answer_key: 'answer', image_key: 'images', rollout_batch_size: 512, min_pixels: 262144, max_pixels: 4194304 });
     expect(c.trainer).toMatchObject({ val_freq: 5, save_freq: 15, total_epochs: 1, max_steps: null });
