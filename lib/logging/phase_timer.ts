@@ -42,6 +42,12 @@ export class PhaseTimer {
     return sec;
   }
 
+  /** Adds seconds measured elsewhere (e.g. inside one call that spans two phases) to `phase`. */
+  add(phase: string, seconds: number): void {
+    this.stepStart ??= this.now() - seconds * 1000;
+    this.current[phase] = (this.current[phase] ?? 0) + seconds;
+  }
+
   /** Runs fn inside `phase` (sync or async); the phase stops even when fn throws. */
   async time<T>(phase: string, fn: () => T | Promise<T>): Promise<T> {
     this.start(phase);

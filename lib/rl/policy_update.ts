@@ -30,6 +30,10 @@ export interface UpdateSettings {
   aggregation: LossAggregation;
   maxGradNorm: number;
   collate: CollateOptions;
+  /** Called after backward, before clipping (e.g. copy low-precision grads to fp32 masters). */
+  beforeStep?: () => void;
+  /** Called after the optimizer step (e.g. write fp32 masters back into the model). */
+  afterStep?: () => void;
 }
 
 export interface UpdateMetrics {
@@ -75,11 +79,13 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
         batch.dispose();
       }
     }
+    s.beforeStep?.();
     const { norm, finite } = torch.clipGradNorm(params, s.maxGradNorm);
     norms.push(norm);
     if (finite) opt.step();
     else skipped++;
     opt.zeroGrad();
+    s.afterStep?.();
   }
   const out: UpdateMetrics = {};
   for (const [k, v] of Object.entries(micro)) out[`actor/${k}`] = mean(v);

@@ -1,0 +1,38 @@
+/**
+ * The pass-1 format prompt and its matching pass-2 prompt, by name (data.format_prompt):
+ * - 'see_think' (the method's, METHOD §4) with the method's caption reasoner (§5);
+ * - 'cot' (the Vision-R1 baseline, no description, so no pass 2);
+ * - 'world_see_think' / 'world_cot': the built-in world's shorter prompts of the same structure;
+ * - a path to a .jinja file (like the reference's format_prompt files), with the method's pass 2.
+ * null picks the preset's default: 'cot' for vision-r1, else 'see_think'.
+ */
+import { existsSync } from 'node:fs';
+import { buildCaptionReasonerPrompt, loadPromptTemplate, type PromptTemplate, SEE_THINK_TEMPLATE, COT_TEMPLATE, jinjaTemplate } from '../prompts/index.js';
+import { buildWorldCaptionReasonerPrompt, worldCotTemplate, worldSeeThinkTemplate } from '../prompts/world.js';
+
+export interface FormatPrompt {
+  name: string;
+  template: PromptTemplate;
+  /** Which format regex grades pass 1. */
+  format: 'see-think' | 'cot';
+  captionReasoner: (description: string, question: string) => string;
+}
+
+export const FORMAT_PROMPT_NAMES = ['see_think', 'cot', 'world_see_think', 'world_cot'] as const;
+
+export function resolveFormatPrompt(name: string | null, preset: string): FormatPrompt {
+  const n = name ?? (preset === 'vision-r1' ? 'cot' : 'see_think');
+  switch (n) {
+    case 'see_think': return { name: n, template: jinjaTemplate(SEE_THINK_TEMPLATE), format: 'see-think', captionReasoner: buildCaptionReasonerPrompt };
+    case 'cot': return { name: n, template: jinjaTemplate(COT_TEMPLATE), format: 'cot', captionReasoner: buildCaptionReasonerPrompt };
+    case 'world_see_think': return { name: n, template: worldSeeThinkTemplate, format: 'see-think', captionReasoner: buildWorldCaptionReasonerPrompt };
+    case 'world_cot': return { name: n, template: worldCotTemplate, format: 'cot', captionReasoner: buildWorldCaptionReasonerPrompt };
+    default:
+      if (!existsSync(n)) throw new Error(`data.format_prompt: '${n}' is neither one of ${FORMAT_PROMPT_NAMES.join(', ')} nor an existing .jinja file`);
+      {
+        // A template that asks for a <description> is graded with the see-think format.
+        const template = loadPromptTemplate(n);
+        return { name: n, template, format: template.source.includes('<description>') ? 'see-think' : 'cot', captionReasoner: buildCaptionReasonerPrompt };
+      }
+  }
+}

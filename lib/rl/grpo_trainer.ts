@@ -1,0 +1,208 @@
+/**
+ * `vsr1 train`: Vision-SR1 GRPO (METHOD §16). Each RL step: pass-1 rollout (n samples per
+ * prompt), pass-2 self-reward answers, rewards, group advantages, old/ref log-probs, then the
+ * policy update over mini/micro-batches. Validation (greedy) every val_freq steps, atomic
+ * checkpoints every save_freq steps (resumable to the exact step and data position), metrics to
+ * JSONL and TensorBoard, sample generations, and the final policy exported in HF layout.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkpointRoot, type TrainConfig } from '../config/index.js';
+import { configHash } from '../config/hash.js';
+import { findLatestCheckpoint, cleanStaleTemp } from '../checkpoint/index.js';
+import { DataLoader } from '../data/loader.js';
+import { type Example, VisionDataset } from '../data/dataset.js';
+import { type EvalResult, evaluate } from '../eval/evaluate.js';
+import { torch } from '../index.js';
+import { MetricsLogger, PhaseTimer, SampleLogger, createProgress } from '../logging/index.js';
+import { composeReward, type RewardResult } from '../rewards/index.js';
+import { writeCurvesPng, readJsonlRows } from '../report/index.js';
+import { responseLogProbs } from './experience.js';
+import { resolveFormatPrompt } from './format_prompt.js';
+import { grpoAdvantages, multiChannelAdvantages } from './grpo/index.js';
+import { DecodedImageCache } from './image_cache.js';
+import { learningRate } from './lr_schedule.js';
+import { MasterWeights } from './master_weights.js';
+import { loadStack, type ModelStack } from './model_stack.js';
+import { policyUpdate } from './policy_update.js';
+import { rollout, type RolloutItem, type RolloutSettings } from './rollout.js';
+import { resolveDevice, torchDtype } from './sft_setup.js';
+import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from './train_state.js';
+import { trainableFilter } from './trainable.js';
+
+export interface GrpoRunOptions {
+  log?: (line: string) => void;
+  /** Record a profiler trace of one step (`step` 1-based) to `tracePath`. */
+  profile?: { step: number; tracePath: string } | null;
+}
+export interface GrpoRunResult {
+  runDir: string;
+  finalModelDir: string;
+  steps: number;
+  valBefore: EvalResult | null;
+  valAfter: EvalResult | null;
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise<GrpoRunResult> {
+  const log = o.log ?? ((l: string) => console.log(l));
+  const a = cfg.worker.actor, ro = cfg.worker.rollout, alg = cfg.algorithm, t = cfg.trainer;
+  const device = resolveDevice(t.device);
+  const dtype = torchDtype(a.model.compute_dtype);
+  const runDir = checkpointRoot(cfg);
+  mkdirSync(runDir, { recursive: true });
+  await cleanStaleTemp(runDir);
+  const hash = configHash(cfg, ['trainer.max_steps', 'trainer.total_epochs', 'trainer.save_freq', 'trainer.val_freq']);
+  const resumeFrom = t.resume ? findLatestCheckpoint(runDir) : null;
+  const stackOpts = { frontDir: a.model.tokenizer_path ?? a.model.model_path, dtype, device, minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels };
+
+  // Policy (from the latest checkpoint on resume) and the frozen reference (the initial model).
+  const policy: ModelStack = await loadStack({ ...stackOpts, weightsDir: resumeFrom ? join(resumeFrom.dir, MODEL_SUBDIR) : a.model.model_path });
+  const useKl = alg.use_kl_loss && !alg.disable_kl && alg.kl_coef > 0;
+  const ref = useKl ? await loadStack({ ...stackOpts, weightsDir: a.model.model_path, dtype: torchDtype(cfg.worker.ref.dtype) }) : null;
+  const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
+  const masters = a.model.dtype === 'fp32' && dtype !== 'float32' ? MasterWeights.create(params) : null;
+  const optParams = masters ? masters.masters : params;
+  const opt = new torch.AdamW(optParams, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps });
+
+  const train = await VisionDataset.load({ files: cfg.data.train_files, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, onBadRow: (b) => log(`data: skipped ${b.file}:${b.row}: ${b.reason}`) });
+  const val = cfg.data.val_files ? await VisionDataset.load({ files: cfg.data.val_files, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key }) : null;
+  if (train.badRows.length) log(`data: ${train.badRows.length} bad training row(s) skipped`);
+  const loader = new DataLoader(train, { batchSize: cfg.data.rollout_batch_size, shuffle: cfg.data.shuffle, seed: cfg.data.seed, dropLast: cfg.data.drop_last }, resumeFrom?.state.data ?? undefined);
+  const totalSteps = loader.totalSteps(t.total_epochs, t.max_steps);
+
+  const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
+  const reward = composeReward(alg.preset, {
+    formatWeight: alg.format_weight, onMissingDescription: alg.description_fallback,
+    ...(alg.preset === 'multi-reward' ? { alpha: alg.multi_reward.ans_format_weight, channelWeights: { ans: 1, vis: 1 } } : {}),
+  });
+  const tok = policy.tokenizer;
+  const logitBias: Record<number, number> = {};
+  for (const [text, bias] of Object.entries(ro.logit_bias)) {
+    const ids = tok.encode(text);
+    if (ids.length !== 1) throw new Error(`worker.rollout.logit_bias: '${text}' is not a single token of this tokenizer`);
+    logitBias[ids[0]] = bias;
+  }
+  const rolloutSettings = (seed: number): RolloutSettings => ({
+    sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
+    template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback,
+  });
+  const images = new DecodedImageCache();
+  const toItems = (es: readonly Example[]): Promise<RolloutItem[]> => Promise.all(es.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
+  const valItems: RolloutItem[] = val ? await toItems(await val.getBatch([...Array(val.size).keys()])) : [];
+  const validate = async (): Promise<EvalResult | null> => {
+    if (!valItems.length) return null;
+    const settings = rolloutSettings(ro.seed);
+    settings.pass2 = fp.format === 'see-think';
+    return evaluate(policy.model, policy.encoder, valItems, { rollout: settings, format: fp.format, batchSize: cfg.data.val_batch_size > 0 ? cfg.data.val_batch_size : valItems.length });
+  };
+
+  const metricsLog = new MetricsLogger({ dir: runDir, loggers: t.logger, print: log });
+  const samples = new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples);
+  const timer = new PhaseTimer();
+  const collateOpts = { padId: policy.model.config.padTokenId, imageTokenId: policy.model.config.imageTokenId, mergeSize: policy.model.config.vision.spatialMergeSize, device, maxResponseLength: cfg.data.max_response_length };
+  const plan = { mini: a.global_batch_size * ro.n, micro: a.micro_batch_size_per_device_for_update, exp: a.micro_batch_size_per_device_for_experience };
+  const valMetrics = (r: EvalResult) => ({
+    'val/accuracy': r.accuracy, 'val/format': r.format, 'val/response_length': r.responseLength, 'val/description_rate': r.descriptionRate,
+    ...(r.descriptionAccuracy !== null ? { 'val/description_accuracy': r.descriptionAccuracy, 'val/language_shortcut_rate': r.languageShortcutRate! } : {}),
+  });
+
+  let step = resumeFrom?.state.step ?? 0;
+  if (resumeFrom) {
+    restoreTrainState(resumeFrom, opt, masters);
+    log(`resumed from ${resumeFrom.dir} at step ${step}`);
+  }
+  let valBefore: EvalResult | null = null;
+  if (t.val_before_train && step === 0) {
+    valBefore = await validate();
+    if (valBefore) metricsLog.log(0, valMetrics(valBefore));
+  }
+  const bar = createProgress('grpo', totalSteps);
+  bar.update(step);
+  let valAfter: EvalResult | null = null;
+  while (step < totalSteps) {
+    step++;
+    const lr = learningRate(a.optim, step - 1, totalSteps);
+    opt.setLr(lr);
+    const runStep = async () => {
+      const batch = await loader.next();
+      const items = await toItems(batch.examples);
+      const r = await rollout(policy.model, policy.encoder, items, rolloutSettings(ro.seed + step * 7919));
+      timer.add('rollout', r.seconds.rollout);
+      timer.add('pass2', r.seconds.pass2);
+      const results: RewardResult[] = await timer.time('rewards', () => reward.scoreBatch(r.texts.map((text, i) => ({
+        response: text, pass2Response: r.pass2Texts?.[i], groundTruth: items[r.groupIds[i]].answer, question: r.questions[i],
+      }))));
+      const { oldLp, refLp } = await timer.time('logprobs', () => ({
+        oldLp: responseLogProbs(policy.model, r.prompts, r.responses, plan.exp, collateOpts),
+        refLp: ref ? responseLogProbs(ref.model, r.prompts, r.responses, plan.exp, collateOpts) : null,
+      }));
+      const overall = results.map((x) => x.overall);
+      const update = await timer.time('update', () => {
+        const common = {
+          prompts: r.prompts, responses: r.responses, oldLogProbs: oldLp, refLogProbs: refLp,
+          ...(reward.channelNames.length
+            ? { channels: Object.entries(multiChannelAdvantages(Object.fromEntries(reward.channelNames.map((c) => [c, results.map((x) => x.channels![c])])), r.groupIds, { ans: alg.multi_reward.ans_weight, vis: alg.multi_reward.vis_weight }))
+              .map(([name, adv]) => ({ name, advantages: adv, weight: 1, klCoef: 0 })) }
+            : { advantages: grpoAdvantages(overall, r.groupIds) }),
+        };
+        const m = policyUpdate(policy.model, masters ? masters.masters : params, opt, common, {
+          miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
+          kl: useKl ? { coef: alg.kl_coef, type: alg.kl_penalty as 'low_var_kl' } : null,
+          aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: collateOpts,
+          beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,
+        });
+        return m;
+      });
+      const timing = timer.endStep(step);
+      const comp: Record<string, number> = {};
+      for (const k of Object.keys(results[0]?.components ?? {})) comp[`reward/${k}`] = mean(results.map((x) => x.components[k]));
+      metricsLog.log(step, {
+        'reward/overall': mean(overall), ...comp,
+        'response_length/mean': mean(r.responses.map((x) => x.length)),
+        'response_length/clip_ratio': mean(r.responses.map((x) => (x.length >= cfg.data.max_response_length ? 1 : 0))),
+        ...update, 'actor/lr': lr,
+        ...Object.fromEntries(Object.entries(timing.phases).map(([k, v]) => [`timing_s/${k}`, v])), 'timing_s/step': timing.total,
+      });
+      samples.log(step, r.texts.map((text, i) => ({
+        prompt: r.questions[i], response: text, ground_truth: items[r.groupIds[i]].answer, pass2: r.pass2Texts?.[i] ?? null,
+        reward: { overall: results[i].overall, ...results[i].components },
+      })));
+    };
+    if (o.profile && o.profile.step === step) await torch.profile({ tracePath: o.profile.tracePath }, runStep);
+    else await runStep();
+    bar.update(step);
+    const last = step === totalSteps;
+    if (t.val_freq > 0 && (step % t.val_freq === 0 || last)) {
+      valAfter = await validate();
+      if (valAfter) metricsLog.log(step, valMetrics(valAfter));
+    }
+    if ((t.save_freq > 0 && step % t.save_freq === 0) || last) {
+      await saveTrainState({ root: runDir, step, model: policy.model, optimizer: opt, masters, data: loader.state(), configHash: hash, keepLast: t.save_limit > 0 ? t.save_limit : undefined });
+    }
+  }
+  bar.stop();
+  const finalModelDir = join(runDir, 'final_model');
+  policy.model.save(finalModelDir);
+  metricsLog.close();
+  try {
+    await writeCurvesPng(join(runDir, 'curves.png'), readJsonlRows(join(runDir, 'metrics.jsonl')), {
+      metrics: ['reward/overall', 'reward/accuracy', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy', 'actor/kl_loss'],
+    });
+  } catch (e) {
+    log(`report: could not draw curves.png (${(e as Error).message})`);
+  }
+  writeFileSync(join(runDir, 'summary.json'), JSON.stringify({ steps: step, valBefore: strip(valBefore), valAfter: strip(valAfter) }, null, 2));
+  opt.dispose();
+  masters?.dispose();
+  ref?.model.dispose();
+  policy.model.dispose();
+  return { runDir, finalModelDir, steps: step, valBefore, valAfter };
+}
+
+function strip(r: EvalResult | null) {
+  if (!r) return null;
+  const { samples: _s, ...rest } = r;
+  return rest;
+}
