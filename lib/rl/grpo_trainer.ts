@@ -84,6 +84,10 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
     if (ids.length !== 1) throw new Error(`worker.rollout.logit_bias: '${text}' is not a single token of this tokenizer`);
     logitBias[ids[0]] = bias;
   }
+  // A sampled <|image_pad|> would be read as an image slot by every later forward pass (and
+  // break it), so it stays banned whatever the config says (the method bans it with -100, §6).
+  const imagePad = policy.model.config.imageTokenId;
+  logitBias[imagePad] = Math.min(logitBias[imagePad] ?? 0, -100);
   const rolloutSettings = (seed: number): RolloutSettings => ({
     sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
     template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback,

@@ -1,0 +1,33 @@
+/**
+ * `vsr1 pipeline`: the main job on the built-in world (world -> SFT -> Vision-SR1 GRPO ->
+ * evaluation before and after RL -> summary table + curves PNG), on a CPU with no downloads.
+ * See lib/rl/pipeline.ts.
+ */
+import type { Command } from 'commander';
+import { runPipeline } from '../rl/pipeline.js';
+import { setNumThreads } from '../torch/device.js';
+
+export function register(program: Command): void {
+  program
+    .command('pipeline')
+    .description('main job on the built-in world: generate it, cold-start SFT a tiny model, Vision-SR1 GRPO, evaluate before/after, summary table and curves PNG')
+    .option('--out <dir>', 'output folder (world, checkpoints, summary.md/json, curves.png)', 'runs/pipeline')
+    .option('--sft-config <file>', 'SFT config', 'configs/world_sft.yaml')
+    .option('--train-config <file>', 'GRPO config', 'configs/world_train.yaml')
+    .option('--seed <n>', 'GRPO seed (rollout sampling and data order)', '0')
+    .option('--eval-items <n>', 'items per held-out split to evaluate (default: all)')
+    .option('--threads <n>', 'libtorch CPU threads', '2')
+    .option('--sft <override...>', 'SFT config overrides (key.path=value)')
+    .option('--train <override...>', 'GRPO config overrides (key.path=value)')
+    .action(async (o) => {
+      setNumThreads(Number(o.threads));
+      const r = await runPipeline({
+        out: o.out, sftConfig: o.sftConfig, trainConfig: o.trainConfig, seed: Number(o.seed),
+        evalItems: o.evalItems === undefined ? undefined : Number(o.evalItems), sftOverrides: o.sft ?? [], trainOverrides: o.train ?? [],
+      });
+      console.log(`\n${r.table}`);
+      const s = r.seconds;
+      console.log(`time: SFT ${s.sft.toFixed(0)} s, GRPO ${s.grpo.toFixed(0)} s, evaluation ${s.eval.toFixed(0)} s, total ${(s.total / 60).toFixed(1)} min`);
+      console.log(`wrote ${o.out}/summary.md, ${o.out}/summary.json, ${o.out}/curves.png`);
+    });
+}

@@ -1,0 +1,135 @@
+/**
+ * The main job on the built-in world, end to end on a CPU with no downloads (`vsr1 pipeline`):
+ * world generation -> cold-start SFT of a tiny model from random init -> Vision-SR1 GRPO ->
+ * evaluation of both models on the held-out splits (test, and test-shortcut where the
+ * language prior is broken) -> a summary table (accuracy, format, description accuracy and the
+ * language-shortcut rate, before and after RL) and a PNG of the training curves.
+ */
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSftConfig, loadTrainConfig } from '../config/index.js';
+import { VisionDataset } from '../data/dataset.js';
+import { type EvalResult, evaluate } from '../eval/evaluate.js';
+import { readJsonlRows, writeCurvesPng, consoleTable, markdownTable } from '../report/index.js';
+import { resolveFormatPrompt } from './format_prompt.js';
+import { runGrpo } from './grpo_trainer.js';
+import { DecodedImageCache } from './image_cache.js';
+import { loadStack } from './model_stack.js';
+import type { RolloutItem } from './rollout.js';
+import { runSft } from './sft.js';
+
+export interface PipelineOptions {
+  out: string;
+  sftConfig: string;
+  trainConfig: string;
+  /** GRPO seed (rollout sampling and data order); the world and SFT keep their config seeds. */
+  seed: number;
+  /** Items per held-out split evaluated (default: all). */
+  evalItems?: number;
+  sftOverrides?: string[];
+  trainOverrides?: string[];
+  log?: (line: string) => void;
+}
+
+export interface SplitScores { split: string; stage: 'sft' | 'grpo'; result: Omit<EvalResult, 'samples'> }
+export interface PipelineResult {
+  scores: SplitScores[];
+  textOnlyBaseline: Record<string, number | null>;
+  table: string;
+  seconds: { sft: number; grpo: number; eval: number; total: number };
+}
+
+const SPLITS = ['test', 'test-shortcut'] as const;
+
+async function evaluateModel(modelDir: string, worldDir: string, trainCfgFile: string, overrides: string[], limit: number | undefined): Promise<Record<string, EvalResult>> {
+  const cfg = loadTrainConfig(trainCfgFile, [...overrides, `worker.actor.model.model_path=${modelDir}`]);
+  const stack = await loadStack({ weightsDir: modelDir, dtype: 'float32', device: 'cpu', minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels });
+  const fp = resolveFormatPrompt(cfg.data.format_prompt, cfg.algorithm.preset);
+  const images = new DecodedImageCache();
+  const out: Record<string, EvalResult> = {};
+  try {
+    for (const split of SPLITS) {
+      const ds = await VisionDataset.load({ files: join(worldDir, `${split}.jsonl`) });
+      const n = Math.min(ds.size, limit ?? ds.size);
+      const items: RolloutItem[] = await Promise.all((await ds.getBatch([...Array(n).keys()])).map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
+      out[split] = await evaluate(stack.model, stack.encoder, items, {
+        format: fp.format, batchSize: 64,
+        rollout: {
+          sampling: { n: 1, maxNewTokens: cfg.data.max_response_length, temperature: 0, topP: 1, topK: -1, greedy: true, logitBias: { [stack.model.config.imageTokenId]: -100 }, stopTokenIds: stack.model.config.eosTokenIds, seed: 0 },
+          template: fp.template, pass2: fp.format === 'see-think', captionReasoner: fp.captionReasoner, onMissingDescription: cfg.algorithm.description_fallback,
+        },
+      });
+    }
+  } finally {
+    stack.model.dispose();
+  }
+  return out;
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : (100 * x).toFixed(1));
+
+export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
+  const log = o.log ?? ((l: string) => console.log(l));
+  const t0 = performance.now();
+  mkdirSync(o.out, { recursive: true });
+  const worldDir = join(o.out, 'world');
+  const sftCfg = loadSftConfig(o.sftConfig, [
+    `data.world.dir=${worldDir}`, `model.model_path=${join(o.out, 'tiny-init')}`, `trainer.save_checkpoint_path=${join(o.out, 'sft')}`,
+    ...(o.sftOverrides ?? []),
+  ].concat(rewriteWorldPaths(o.sftConfig, worldDir)));
+  log(`== 1/3 cold-start SFT (${o.sftConfig})`);
+  const sft = await runSft(sftCfg, { log });
+  if (!sft.modelDir) throw new Error('pipeline: SFT did not finish (no final model)');
+  const tSft = performance.now();
+
+  log(`== 2/3 Vision-SR1 GRPO (${o.trainConfig}), seed ${o.seed}`);
+  const trainOverrides = [
+    `data.train_files=${join(worldDir, 'rl.jsonl')}`, `data.val_files=${join(worldDir, 'val.jsonl')}`, `data.seed=${o.seed}`, `worker.rollout.seed=${o.seed}`,
+    `worker.actor.model.model_path=${sft.modelDir}`, `trainer.save_checkpoint_path=${join(o.out, `grpo-seed${o.seed}`)}`, ...(o.trainOverrides ?? []),
+  ];
+  const grpo = await runGrpo(loadTrainConfig(o.trainConfig, trainOverrides), { log });
+  const tGrpo = performance.now();
+
+  log('== 3/3 evaluation on the held-out splits (greedy, with the self-reward pass)');
+  const before = await evaluateModel(sft.modelDir, worldDir, o.trainConfig, trainOverrides, o.evalItems);
+  const after = await evaluateModel(grpo.finalModelDir, worldDir, o.trainConfig, trainOverrides, o.evalItems);
+  const manifest = JSON.parse(readFileSync(join(worldDir, 'manifest.json'), 'utf8')) as { splits?: Record<string, { textOnlyBaseline?: { fromTraining?: { accuracy: number } } }> };
+  const textOnlyBaseline = Object.fromEntries(SPLITS.map((s) => [s, manifest.splits?.[s]?.textOnlyBaseline?.fromTraining?.accuracy ?? null]));
+  const headers = ['split', 'model', 'accuracy %', 'format %', 'description acc. %', 'shortcut rate %', 'text-only guess %'];
+  const rows = SPLITS.flatMap((s) => ([['SFT', before[s]], ['SFT + GRPO', after[s]]] as const).map(([name, r]) => [
+    `${s} (${r.n})`, name, pct(r.accuracy), pct(r.format), pct(r.descriptionAccuracy), pct(r.languageShortcutRate), pct(textOnlyBaseline[s]),
+  ]));
+  const table = consoleTable(headers, rows);
+  const tEnd = performance.now();
+  const seconds = { sft: (tSft - t0) / 1000, grpo: (tGrpo - tSft) / 1000, eval: (tEnd - tGrpo) / 1000, total: (tEnd - t0) / 1000 };
+  const scores: SplitScores[] = SPLITS.flatMap((s) => [
+    { split: s, stage: 'sft' as const, result: stripSamples(before[s]) },
+    { split: s, stage: 'grpo' as const, result: stripSamples(after[s]) },
+  ]);
+  writeFileSync(join(o.out, 'summary.json'), JSON.stringify({ seed: o.seed, scores, textOnlyBaseline, seconds }, null, 2));
+  writeFileSync(join(o.out, 'summary.md'), `${markdownTable(headers, rows)}\n\nseconds: ${JSON.stringify(seconds)}\n`);
+  const metrics = join(grpo.runDir, 'metrics.jsonl');
+  if (existsSync(metrics)) {
+    await writeCurvesPng(join(o.out, 'curves.png'), readJsonlRows(metrics), {
+      metrics: ['reward/overall', 'reward/accuracy', 'reward/format', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy'],
+    });
+  }
+  return { scores, textOnlyBaseline, table, seconds };
+}
+
+function stripSamples(r: EvalResult): Omit<EvalResult, 'samples'> {
+  const { samples: _s, ...rest } = r;
+  return rest;
+}
+
+/** The SFT config names world files under its own world dir; point them at the pipeline's. */
+function rewriteWorldPaths(file: string, worldDir: string): string[] {
+  const cfg = loadSftConfig(file);
+  const from = cfg.data.world?.dir;
+  if (!from) return [];
+  const fix = (p: string) => (p.startsWith(from) ? join(worldDir, p.slice(from.length)) : p);
+  const out: string[] = [];
+  cfg.data.train_files.forEach((s, i) => { if (typeof s.path === 'string') out.push(`data.train_files.${i}.path=${fix(s.path)}`); });
+  cfg.data.val_files.forEach((s, i) => { if (typeof s.path === 'string') out.push(`data.val_files.${i}.path=${fix(s.path)}`); });
+  return out;
+}
