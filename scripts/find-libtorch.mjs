@@ -14,12 +14,12 @@ function rootFromTorchDir(dir) {
   return path.resolve(dir, '..', '..', '..');
 }
 
-function hasCudaToolkit() {
-  if (process.env.VSR1_TORCH_CMAKE) return process.env.VSR1_TORCH_CMAKE === '1';
-  const r = spawnSync('nvcc', ['--version'], { encoding: 'utf8' });
-  if (r.status === 0) return true;
-  const home = process.env.CUDA_HOME ?? process.env.CUDA_PATH ?? '/usr/local/cuda';
-  return existsSync(path.join(home, 'bin', 'nvcc'));
+// The addon links libtorch directly (headers + libtorch/libtorch_cpu/libc10); libtorch.so pulls
+// libtorch_cuda in at run time when the build has it, so the same build runs on CPU and CUDA and
+// needs no CUDA toolkit. VSR1_TORCH_CMAKE=1 uses TorchConfig.cmake instead (it looks for nvcc,
+// cuDNN and NVTX when libtorch is a CUDA build).
+function useTorchConfig() {
+  return process.env.VSR1_TORCH_CMAKE === '1';
 }
 
 function pythonTorch() {
@@ -31,16 +31,16 @@ function pythonTorch() {
 }
 
 export function findLibtorch() {
-  const cuda = hasCudaToolkit();
+  const cmake = useTorchConfig();
   if (process.env.LIBTORCH) {
     const root = path.resolve(process.env.LIBTORCH);
     if (!existsSync(path.join(root, 'include', 'torch'))) throw new Error(`LIBTORCH=${root} has no include/torch folder: expected an unpacked libtorch distribution`);
-    return { root, cmake: cuda, cxx11abi: true, source: 'LIBTORCH' };
+    return { root, cmake, cxx11abi: true, source: 'LIBTORCH' };
   }
   if (process.env.Torch_DIR) {
     const root = rootFromTorchDir(process.env.Torch_DIR);
     if (!existsSync(path.join(root, 'include', 'torch'))) throw new Error(`Torch_DIR=${process.env.Torch_DIR} does not sit in a libtorch tree (no ${root}/include/torch)`);
-    return { root, cmake: cuda, cxx11abi: true, source: 'Torch_DIR' };
+    return { root, cmake, cxx11abi: true, source: 'Torch_DIR' };
   }
   let py = pythonTorch();
   if (!py && !process.env.VSR1_NO_PIP) {
@@ -48,9 +48,9 @@ export function findLibtorch() {
     execFileSync(PY, ['-m', 'pip', 'install', '--quiet', 'torch>=2.4'], { stdio: 'inherit' });
     py = pythonTorch();
   }
-  if (py) return { root: py.root, cmake: cuda, cxx11abi: py.cxx11abi, source: 'python' };
+  if (py) return { root: py.root, cmake, cxx11abi: py.cxx11abi, source: 'python' };
   for (const root of ['/usr/local/libtorch', '/opt/libtorch']) {
-    if (existsSync(path.join(root, 'include', 'torch'))) return { root, cmake: cuda, cxx11abi: true, source: 'system' };
+    if (existsSync(path.join(root, 'include', 'torch'))) return { root, cmake, cxx11abi: true, source: 'system' };
   }
   throw new Error('libtorch not found: set LIBTORCH (a libtorch folder) or Torch_DIR, or install the Python torch package (pip install torch)');
 }
