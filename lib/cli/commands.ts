@@ -2,5 +2,8 @@
 import type { Command } from 'commander';
 import { register as dataSynth } from './data_synth.js';
 import { register as generate } from './generate.js';
+import { register as pipeline } from './pipeline.js';
+import { register as sft } from './sft.js';
+import { register as train } from './train.js';
 
-export const commands: Array<(program: Command) => void> = [dataSynth, generate];
+export const commands: Array<(program: Command) => void> = [dataSynth, generate, sft, train, pipeline];

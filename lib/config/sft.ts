@@ -16,8 +16,9 @@ export const SftSource = z.strictObject({
   path: Files,
   style: SftStyle,
   // Row layout (§2.2): LLaMA-Factory sharegpt (messages + images), alpaca (instruction/input/output),
-  // or plain columns named by data.prompt_key / response_key / image_key.
-  format: z.enum(['sharegpt', 'alpaca', 'columns']).default('sharegpt'),
+  // plain columns named by data.prompt_key / response_key / image_key, or rows of the built-in
+  // world (problem, answer, images, description, think; the style's response is built from them).
+  format: z.enum(['sharegpt', 'alpaca', 'columns', 'world']).default('sharegpt'),
   max_samples: posInt().nullable().default(100000), // lf max_samples (per dataset)
   weight: z.number().positive().default(1.0), // sampling weight in the mix; 1.0 = each row once per epoch
 });
@@ -37,6 +38,16 @@ export const SftData = z.strictObject({
   shuffle: z.boolean().default(true), // HF Trainer default
   seed: z.number().int().default(42), // HF TrainingArguments default seed
   drop_last: z.boolean().default(false), // HF Trainer dataloader_drop_last default
+  // Wording that wraps problems of `columns`/`world` rows: the method's byte-exact prompts (§4, §5)
+  // or the built-in world's shorter ones of the same structure (lib/prompts/world.ts).
+  prompt_set: z.enum(['method', 'world']).default('method'),
+  // Built-in world: generate it into `dir` when dir/manifest.json is missing (vsr1 data synth).
+  world: z.strictObject({
+    dir: z.string().min(1),
+    size: posInt().default(5000), // items over all splits (sft gets 25%)
+    seed: z.number().int().min(0).default(0),
+    prior: z.number().min(0).max(1).nullable().default(0.8),
+  }).nullable().default(null),
 });
 
 export const SftModel = z.strictObject({
@@ -46,6 +57,12 @@ export const SftModel = z.strictObject({
   freeze_vision_tower: z.boolean().default(true), // lf, §11
   freeze_multi_modal_projector: z.boolean().default(true), // lf, §11 (the visual.merger)
   freeze_language_model: z.boolean().default(false), // lf
+  // Create a randomly initialised model at model_path when the folder is missing (built-in world).
+  init: z.strictObject({
+    preset: z.enum(['tiny-world']),
+    seed: z.number().int().min(0).default(0),
+    std: z.number().positive().nullable().default(null), // init std; null = the preset's (tiny-world: 0.1)
+  }).nullable().default(null),
 });
 
 export const SftTrainer = z.strictObject({
@@ -56,6 +73,10 @@ export const SftTrainer = z.strictObject({
   max_grad_norm: z.number().positive().default(1.0), // HF TrainingArguments default
   loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (§11)
   val_batch_size: posInt().default(8),
+  val_max_new_tokens: posInt().default(2048), // greedy validation generation budget (§6 max_response_length)
+  log_freq: posInt().default(10), // console summary line every N steps (metrics files get every step)
+  log_samples: z.number().int().min(0).default(4), // validation generations written to samples.jsonl per validation
+  num_threads: posInt().nullable().default(null), // libtorch CPU threads; null = libtorch's default
 });
 
 export const SftConfigSchema = z.strictObject({

@@ -1,0 +1,85 @@
+/**
+ * Saving and restoring a trainer's full state through lib/checkpoint (atomic global_step_N
+ * folders): the model as a Hugging Face folder (`model/`, loadable on its own), the AdamW
+ * moments and step counts (`optimizer.safetensors`), fp32 masters when training in low
+ * precision (`master.safetensors`), and in trainer_state.json the data position, the RNG state
+ * and the config fingerprint. Restoring all of it continues a run at the exact step and batch.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { saveCheckpoint, type CheckpointInfo } from '../checkpoint/index.js';
+import type { SamplerState } from '../data/sampler.js';
+import { torch } from '../index.js';
+import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
+import type { MasterWeights } from './master_weights.js';
+
+export const MODEL_SUBDIR = 'model';
+export const OPTIMIZER_FILE = 'optimizer.safetensors';
+export const MASTER_FILE = 'master.safetensors';
+
+/** The default CPU generator's state as base64 (for trainer_state.json `rng`). */
+export function captureRng(): { torch_cpu: string } {
+  const t = torch.Generator.default().getState();
+  try {
+    return { torch_cpu: Buffer.from(t.data() as Uint8Array).toString('base64') };
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Restores what captureRng saved (ignored when absent). */
+export function restoreRng(rng: unknown): void {
+  const s = (rng as { torch_cpu?: unknown } | null)?.torch_cpu;
+  if (typeof s !== 'string') return;
+  const bytes = new Uint8Array(Buffer.from(s, 'base64'));
+  const t = torch.tensor(bytes, { dtype: 'uint8' });
+  try {
+    torch.Generator.default().setState(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+export interface SaveTrainStateOptions {
+  root: string;
+  step: number;
+  model: QwenVLModel;
+  optimizer: torch.AdamW;
+  masters?: MasterWeights | null;
+  data: SamplerState | null;
+  configHash: string;
+  keepLast?: number;
+  extra?: Record<string, unknown>;
+}
+
+/** Writes checkpoint `step` atomically and applies keep-last-K. Returns its folder. */
+export async function saveTrainState(o: SaveTrainStateOptions): Promise<string> {
+  const r = await saveCheckpoint({
+    root: o.root,
+    step: o.step,
+    keepLast: o.keepLast,
+    state: { data: o.data, rng: captureRng(), config_hash: o.configHash, extra: o.extra },
+    writePayload: async (dir) => {
+      o.model.save(join(dir, MODEL_SUBDIR));
+      o.optimizer.save(join(dir, OPTIMIZER_FILE));
+      o.masters?.save(join(dir, MASTER_FILE));
+    },
+  });
+  return r.dir;
+}
+
+/**
+ * Loads the optimizer (and masters) of a checkpoint and its RNG state. The model weights are
+ * loaded by the caller from `<dir>/model` before the optimizer is built.
+ */
+export function restoreTrainState(ck: CheckpointInfo, optimizer: torch.AdamW, masters?: MasterWeights | null): void {
+  const opt = join(ck.dir, OPTIMIZER_FILE);
+  if (!existsSync(opt)) throw new Error(`checkpoint ${ck.dir}: no ${OPTIMIZER_FILE}`);
+  optimizer.load(opt);
+  if (masters) {
+    const mf = join(ck.dir, MASTER_FILE);
+    if (!existsSync(mf)) throw new Error(`checkpoint ${ck.dir}: no ${MASTER_FILE} (saved without mixed precision?)`);
+    masters.load(mf);
+  }
+  restoreRng(ck.state.rng);
+}
