@@ -138,8 +138,11 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
       const results: RewardResult[] = await timer.time('rewards', () => reward.scoreBatch(r.texts.map((text, i) => ({
         response: text, pass2Response: r.pass2Texts?.[i], groundTruth: items[r.groupIds[i]].answer, question: r.questions[i],
       }))));
+      // With one optimizer step per rollout (one mini-batch, one epoch) the update is exactly
+      // on-policy: πold is the current policy, whose log-probs the update computes anyway.
+      const onPolicy = r.responses.length <= plan.mini && a.ppo_epochs === 1;
       const { oldLp, refLp } = await timer.time('logprobs', () => ({
-        oldLp: responseLogProbs(policy.model, r.prompts, r.responses, plan.exp, collateOpts),
+        oldLp: onPolicy ? null : responseLogProbs(policy.model, r.prompts, r.responses, plan.exp, collateOpts),
         refLp: ref ? responseLogProbs(ref.model, r.prompts, r.responses, plan.exp, collateOpts) : null,
       }));
       const overall = results.map((x) => x.overall);
@@ -152,7 +155,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
             : { advantages: grpoAdvantages(overall, r.groupIds) }),
         };
         const m = policyUpdate(policy.model, masters ? masters.masters : params, opt, common, {
-          miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
+          epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
           kl: useKl ? { coef: alg.kl_coef, type: alg.kl_penalty as 'low_var_kl' } : null,
           aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: collateOpts,
           beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,

@@ -18,11 +18,17 @@ export interface UpdateBatch {
   advantages?: readonly number[];
   /** ... or per-channel advantages (multi-reward), with per-channel loss weight and KL β. */
   channels?: ReadonlyArray<{ name: string; advantages: readonly number[]; weight: number; klCoef: number }>;
-  oldLogProbs: readonly Float32Array[];
+  /**
+   * log πold per sample; null when the update is exactly on-policy (one mini-batch, one epoch):
+   * πold is then the current policy, so its log-probs are the forward pass's own, detached.
+   */
+  oldLogProbs: readonly Float32Array[] | null;
   refLogProbs: readonly Float32Array[] | null;
 }
 
 export interface UpdateSettings {
+  /** Passes over the rollout (ppo_epochs). */
+  epochs?: number;
   miniBatch: number;  // sequences per optimizer step
   microBatch: number; // sequences per forward/backward
   clip: ClipConfig;
@@ -47,10 +53,13 @@ function mean(xs: number[]): number {
 /** Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps. */
 export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): UpdateMetrics {
   const N = b.prompts.length;
+  if (!b.oldLogProbs && N > s.miniBatch) throw new Error('policyUpdate: old log-probs are required when the update takes more than one optimizer step');
   const micro: Record<string, number[]> = {};
   const norms: number[] = [];
   let skipped = 0;
-  for (let m0 = 0; m0 < N; m0 += s.miniBatch) {
+  const epochs = s.epochs ?? 1;
+  if (!b.oldLogProbs && epochs > 1) throw new Error('policyUpdate: old log-probs are required with more than one epoch');
+  for (let epoch = 0; epoch < epochs; epoch++) for (let m0 = 0; m0 < N; m0 += s.miniBatch) {
     const mini = Array.from({ length: Math.min(s.miniBatch, N - m0) }, (_, k) => m0 + k);
     const gradAccum = Math.ceil(mini.length / s.microBatch);
     const globalTokens = mini.reduce((a, i) => a + b.responses[i].length, 0);
@@ -61,7 +70,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
         const metrics = torch.scope(() => {
           const R = batch.responseLength;
           const { logProbs, entropy } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: 1, entropy: true });
-          const old = padRows(idx.map((i) => b.oldLogProbs[i]), R);
+          const old = b.oldLogProbs ? padRows(idx.map((i) => b.oldLogProbs![i]), R) : logProbs.detach();
           const ref = b.refLogProbs ? padRows(idx.map((i) => b.refLogProbs![i]), R) : null;
           const context = { gradAccum, globalTokens };
           const common = { logProbs, oldLogProbs: old, refLogProbs: ref, responseMask: batch.responseMask!, clip: s.clip, aggregation: s.aggregation, context, entropy };

@@ -1,0 +1,38 @@
+/**
+ * The on-policy shortcut: with one optimizer step per rollout, using the update's own detached
+ * log-probs as log πold gives the same step as recomputing them beforehand.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { torch } from '../../lib/index.js';
+import { createTinyCheckpoint } from '../../lib/models/tiny_checkpoint.js';
+import { loadStack } from '../../lib/rl/model_stack.js';
+import { responseLogProbs } from '../../lib/rl/experience.js';
+import { policyUpdate } from '../../lib/rl/policy_update.js';
+
+describe('policyUpdate', () => {
+  it('on-policy shortcut equals recomputed old log-probs', async () => {
+    const dir = createTinyCheckpoint(path.join(mkdtempSync(path.join(tmpdir(), 'vsr1-pu-')), 'm'), { seed: 1 });
+    const stacks = await Promise.all([0, 1].map(() => loadStack({ weightsDir: dir, dtype: 'float32', device: 'cpu', minPixels: 12544, maxPixels: 12544 })));
+    const prompts = await Promise.all(['how many red shapes are there ?', 'is there a blue circle ?'].map((q) => stacks[0].encoder.encode({ content: [{ type: 'text', text: q }], images: [] })));
+    const responses = [stacks[0].encoder.encodeResponse('<think> count </think> \\boxed{2}'), stacks[0].encoder.encodeResponse('<think> look </think> \\boxed{yes}')];
+    const collate = { padId: stacks[0].model.config.padTokenId, imageTokenId: stacks[0].model.config.imageTokenId, mergeSize: 2 };
+    const settings = { miniBatch: 2, microBatch: 1, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: null, aggregation: 'micro-token-mean' as const, maxGradNorm: 1.0, collate };
+    const results = stacks.map((st, k) => {
+      const params = st.model.setTrainable(() => true);
+      const opt = new torch.AdamW(params, { lr: 1e-2 });
+      const old = k === 0 ? responseLogProbs(st.model, prompts, responses, 2, collate) : null;
+      const m = policyUpdate(st.model, params, opt, { prompts, responses, advantages: [1, -1], oldLogProbs: old, refLogProbs: null }, settings);
+      return { m, w: params.map((p) => p.toFlatArray()) };
+    });
+    expect(results[0].m['actor/pg_loss']).toBeCloseTo(results[1].m['actor/pg_loss'], 5);
+    // Equal up to float noise (the two log-prob passes pad their batches differently), far below the
+    // step size (lr 1e-2).
+    results[0].w.forEach((w, i) => w.forEach((x, j) => expect(Math.abs(x - results[1].w[i][j])).toBeLessThan(1e-4)));
+    // The step really moved the weights.
+    const init = (await loadStack({ weightsDir: dir, dtype: 'float32', device: 'cpu', minPixels: 12544, maxPixels: 12544 })).model.parameters().map((p) => p.toFlatArray());
+    expect(init.some((w, i) => w.some((x, j) => x !== results[1].w[i][j]))).toBe(true);
+  }, 120_000);
+});
