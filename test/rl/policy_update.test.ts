@@ -27,10 +27,11 @@ describe('policyUpdate', () => {
       const m = policyUpdate(st.model, params, opt, { prompts, responses, advantages: [1, -1], oldLogProbs: old, refLogProbs: null }, settings);
       return { m, w: params.map((p) => p.toFlatArray()) };
     });
-    expect(results[0].m['actor/pg_loss']).toBeCloseTo(results[1].m['actor/pg_loss'], 5);
-    // Equal up to float noise (the two log-prob passes pad their batches differently), far below the
-    // step size (lr 1e-2).
-    results[0].w.forEach((w, i) => w.forEach((x, j) => expect(Math.abs(x - results[1].w[i][j])).toBeLessThan(1e-4)));
+    // Same loss and same gradient (its norm before clipping); weights are not compared: Adam's
+    // first step is lr·sign(g) per element, so float noise on a near-zero gradient element flips it.
+    expect(results[0].m['actor/pg_loss']).toBeCloseTo(results[1].m['actor/pg_loss'], 6);
+    expect(Math.abs(results[0].m['actor/grad_norm'] / results[1].m['actor/grad_norm'] - 1)).toBeLessThan(1e-5);
+    expect(results[1].m['actor/ppo_kl']).toBe(0); // exactly on-policy
     // The step really moved the weights.
     const init = (await loadStack({ weightsDir: dir, dtype: 'float32', device: 'cpu', minPixels: 12544, maxPixels: 12544 })).model.parameters().map((p) => p.toFlatArray());
     expect(init.some((w, i) => w.some((x, j) => x !== results[1].w[i][j]))).toBe(true);
