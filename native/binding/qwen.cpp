@@ -107,6 +107,30 @@ Napi::Value qwenInitRandom(const Napi::CallbackInfo& info) {
   return E.Undefined();
 }
 
+// [[t, h, w], ...] -> grids
+std::vector<Grid> readGrids(const Napi::Array& a) {
+  std::vector<Grid> grids;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    auto g = a.Get(i).As<Napi::Array>();
+    if (g.Length() != 3) throw std::runtime_error("each image grid must be [t, h, w]");
+    grids.push_back({g.Get(0u).As<Napi::Number>().Int64Value(), g.Get(1u).As<Napi::Number>().Int64Value(), g.Get(2u).As<Napi::Number>().Int64Value()});
+  }
+  return grids;
+}
+
+// Sampling fields shared by qwenGenerate and qwenSample: temperature, topP, topK, greedy, logitBias [[id, bias]].
+void readSampling(const Napi::Object& po, SamplingParams& p) {
+  p.temperature = getNum(po, "temperature");
+  p.topP = getNum(po, "topP");
+  p.topK = getInt(po, "topK");
+  p.greedy = po.Get("greedy").ToBoolean().Value();
+  auto lb = po.Get("logitBias").As<Napi::Array>();
+  for (uint32_t i = 0; i < lb.Length(); ++i) {
+    auto pair = lb.Get(i).As<Napi::Array>();
+    p.logitBias.emplace_back(pair.Get(0u).As<Napi::Number>().Int64Value(), pair.Get(1u).As<Napi::Number>().DoubleValue());
+  }
+}
+
 ForwardInput readInputs(const Napi::Object& o) {
   ForwardInput in;
   auto tensorField = [&](const char* k) -> at::Tensor {
@@ -118,14 +142,7 @@ ForwardInput readInputs(const Napi::Object& o) {
   in.attentionMask = tensorField("attentionMask");
   in.positionIds = tensorField("positionIds");
   in.pixelValues = tensorField("pixelValues");
-  if (o.Has("grids") && !isNullish(o.Get("grids"))) {
-    auto a = o.Get("grids").As<Napi::Array>();
-    for (uint32_t i = 0; i < a.Length(); ++i) {
-      auto g = a.Get(i).As<Napi::Array>();
-      if (g.Length() != 3) throw std::runtime_error("each image grid must be [t, h, w]");
-      in.grids.push_back({g.Get(0u).As<Napi::Number>().Int64Value(), g.Get(1u).As<Napi::Number>().Int64Value(), g.Get(2u).As<Napi::Number>().Int64Value()});
-    }
-  }
+  if (o.Has("grids") && !isNullish(o.Get("grids"))) in.grids = readGrids(o.Get("grids").As<Napi::Array>());
   if (in.pixelValues.defined() && in.grids.empty()) throw std::runtime_error("inputs.pixelValues given without inputs.grids");
   return in;
 }
@@ -228,18 +245,10 @@ Napi::Value qwenGenerate(const Napi::CallbackInfo& info) {
   SamplingParams p;
   p.n = getInt(po, "n");
   p.maxNewTokens = getInt(po, "maxNewTokens");
-  p.temperature = getNum(po, "temperature");
-  p.topP = getNum(po, "topP");
-  p.topK = getInt(po, "topK");
-  p.greedy = po.Get("greedy").ToBoolean().Value();
+  readSampling(po, p);
   p.padTokenId = getInt(po, "padTokenId");
   p.seed = static_cast<uint64_t>(getInt(po, "seed"));
   p.stopTokenIds = getInts(po, "stopTokenIds");
-  auto lb = po.Get("logitBias").As<Napi::Array>();
-  for (uint32_t i = 0; i < lb.Length(); ++i) {
-    auto pair = lb.Get(i).As<Napi::Array>();
-    p.logitBias.emplace_back(pair.Get(0u).As<Napi::Number>().Int64Value(), pair.Get(1u).As<Napi::Number>().DoubleValue());
-  }
   Napi::Function onStep;
   if (info.Length() > 4 && info[4].IsFunction()) onStep = info[4].As<Napi::Function>();
   auto* w = new GenerateWorker(E, m, std::move(gin), std::move(p), onStep);
@@ -253,15 +262,7 @@ Napi::Value qwenGenerate(const Napi::CallbackInfo& info) {
 Napi::Value qwenSample(const Napi::CallbackInfo& info) {
   auto po = info[1].As<Napi::Object>();
   SamplingParams p;
-  p.temperature = getNum(po, "temperature");
-  p.topP = getNum(po, "topP");
-  p.topK = getInt(po, "topK");
-  p.greedy = po.Get("greedy").ToBoolean().Value();
-  auto lb = po.Get("logitBias").As<Napi::Array>();
-  for (uint32_t i = 0; i < lb.Length(); ++i) {
-    auto pair = lb.Get(i).As<Napi::Array>();
-    p.logitBias.emplace_back(pair.Get(0u).As<Napi::Number>().Int64Value(), pair.Get(1u).As<Napi::Number>().DoubleValue());
-  }
+  readSampling(po, p);
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(i64(info, 2)));
   auto [tok, lp] = sampleNext(T(info, 0), p, gen);
   return retList(E, {tok, lp});
@@ -280,12 +281,7 @@ Napi::Value qwenWindowIndex(const Napi::CallbackInfo& info) {
   v.spatialMergeSize = getInt(o, "spatialMergeSize");
   v.windowSize = getInt(o, "windowSize");
   v.patchSize = getInt(o, "patchSize");
-  std::vector<Grid> grids;
-  auto a = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); ++i) {
-    auto g = a.Get(i).As<Napi::Array>();
-    grids.push_back({g.Get(0u).As<Napi::Number>().Int64Value(), g.Get(1u).As<Napi::Number>().Int64Value(), g.Get(2u).As<Napi::Number>().Int64Value()});
-  }
+  std::vector<Grid> grids = readGrids(info[1].As<Napi::Array>());
   std::vector<int64_t> wi, cu;
   visionWindowIndex(v, grids, wi, cu);
   auto out = Napi::Array::New(E, 2);

@@ -67,28 +67,21 @@ Napi::Value where(const Napi::CallbackInfo& info) {
   return ret(E, at::where(c, T(info, 1), T(info, 2)));
 }
 Napi::Value nonzero(const Napi::CallbackInfo& info) { return ret(E, T(info, 0).nonzero()); }
-// index(h, [idx|null, ...]): advanced indexing, null keeps a dimension whole (Python's `:`).
-Napi::Value index(const Napi::CallbackInfo& info) {
-  auto arr = info[1].As<Napi::Array>();
+// A list of optional index tensors: null keeps a dimension whole (Python's `:`).
+c10::List<std::optional<at::Tensor>> indexList(const Napi::CallbackInfo& info, size_t i) {
+  auto arr = info[i].As<Napi::Array>();
   c10::List<std::optional<at::Tensor>> idx;
   for (uint32_t k = 0; k < arr.Length(); ++k) {
     Napi::Value v = arr.Get(k);
     if (isNullish(v)) idx.push_back(std::nullopt);
     else idx.push_back(handles().get(v.As<Napi::Number>().DoubleValue()));
   }
-  return ret(E, at::index(T(info, 0), idx));
+  return idx;
 }
+// index(h, [idx|null, ...]): advanced indexing.
+Napi::Value index(const Napi::CallbackInfo& info) { return ret(E, at::index(T(info, 0), indexList(info, 1))); }
 // indexPut(h, [idx...], values, accumulate): out-of-place index_put.
-Napi::Value indexPut(const Napi::CallbackInfo& info) {
-  auto arr = info[1].As<Napi::Array>();
-  c10::List<std::optional<at::Tensor>> idx;
-  for (uint32_t k = 0; k < arr.Length(); ++k) {
-    Napi::Value v = arr.Get(k);
-    if (isNullish(v)) idx.push_back(std::nullopt);
-    else idx.push_back(handles().get(v.As<Napi::Number>().DoubleValue()));
-  }
-  return ret(E, at::index_put(T(info, 0), idx, T(info, 2), flag(info, 3)));
-}
+Napi::Value indexPut(const Napi::CallbackInfo& info) { return ret(E, at::index_put(T(info, 0), indexList(info, 1), T(info, 2), flag(info, 3))); }
 Napi::Value oneHot(const Napi::CallbackInfo& info) { return ret(E, at::one_hot(T(info, 0), i64(info, 1))); }
 
 // Casts and devices.
