@@ -8,13 +8,9 @@ import { join } from 'node:path';
 import type { SftConfig } from '../config/sft.js';
 import { splitSizes, synthesizeWorld } from '../data/world/synth.js';
 import { createTinyCheckpoint } from '../models/tiny_checkpoint.js';
-import { Qwen2VLImageProcessor } from '../models/qwen2_5_vl/image_processor.js';
-import { QwenVLModel } from '../models/qwen2_5_vl/model.js';
-import { loadChatTemplate } from '../tokenizer/chat_template.js';
-import { QwenTokenizer } from '../tokenizer/tokenizer.js';
 import { torch } from '../index.js';
 import type { DType } from '../torch/dtype.js';
-import { PromptEncoder } from './collate.js';
+import { loadStack, type ModelStack } from './model_stack.js';
 import { buildMix, loadSftSource, type SftBadRow, type SftRecord } from './sft_data.js';
 
 type Log = (line: string) => void;
@@ -59,12 +55,7 @@ export async function prepareBuiltins(cfg: SftConfig, log: Log): Promise<Record<
   return manifest;
 }
 
-/** The model and the text/image front end that feeds it. */
-export interface ModelStack {
-  model: QwenVLModel;
-  tokenizer: QwenTokenizer;
-  encoder: PromptEncoder;
-}
+export type { ModelStack } from './model_stack.js';
 
 /**
  * Loads weights from `weightsDir` (model_path, or a checkpoint's model/ folder on resume) in
@@ -72,24 +63,8 @@ export interface ModelStack {
  * model_path). data.min_pixels/max_pixels resize images first (LLaMA-Factory's
  * image_min_pixels/image_max_pixels, the same rule as EasyR1's pre-resize).
  */
-export async function loadModelStack(cfg: SftConfig, weightsDir: string, dtype: DType, device: string): Promise<ModelStack> {
-  const frontDir = cfg.model.tokenizer_path ?? cfg.model.model_path;
-  const model = await QwenVLModel.load(weightsDir, { dtype, device });
-  try {
-    const tokenizer = await QwenTokenizer.fromDir(frontDir);
-    const { template } = await loadChatTemplate(frontDir, { prefer: 'processor', fallback: true });
-    const pp = join(frontDir, 'preprocessor_config.json');
-    const processor = existsSync(pp) ? Qwen2VLImageProcessor.fromConfig(JSON.parse(readFileSync(pp, 'utf8'))) : new Qwen2VLImageProcessor();
-    const encoder = new PromptEncoder(tokenizer, template, processor, {
-      imageTokenId: model.config.imageTokenId,
-      mergeSize: model.config.vision.spatialMergeSize,
-      preResize: { minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels },
-    });
-    return { model, tokenizer, encoder };
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+export function loadModelStack(cfg: SftConfig, weightsDir: string, dtype: DType, device: string): Promise<ModelStack> {
+  return loadStack({ weightsDir, frontDir: cfg.model.tokenizer_path ?? cfg.model.model_path, dtype, device, minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels });
 }
 
 /** Training mix and validation records. */
