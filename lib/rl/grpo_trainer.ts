@@ -118,6 +118,14 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
     log(`resumed from ${resumeFrom.dir} at step ${step}`);
   }
   let valBefore: EvalResult | null = null;
+  if (t.val_only) {
+    // trainer.val_only: evaluate the starting policy and stop (EasyR1's val_only).
+    valBefore = await validate();
+    if (valBefore) metricsLog.log(step, valMetrics(valBefore));
+    metricsLog.close();
+    opt.dispose(); masters?.dispose(); ref?.model.dispose(); policy.model.dispose();
+    return { runDir, finalModelDir: '', steps: step, valBefore, valAfter: null };
+  }
   if (t.val_before_train && step === 0) {
     valBefore = await validate();
     if (valBefore) metricsLog.log(0, valMetrics(valBefore));
