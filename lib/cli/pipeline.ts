@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (world, checkpoints, summary.md/json, curves.png)', 'runs/pipeline')
     .option('--sft-config <file>', 'SFT config', 'configs/world_sft.yaml')
     .option('--train-config <file>', 'GRPO config', 'configs/world_train.yaml')
-    .option('--seed <n>', 'GRPO seed (rollout sampling and data order)', '0')
+    .option('--seeds <list>', 'GRPO seeds, comma-separated: one GRPO run per seed from the same SFT model', '0')
     .option('--eval-items <n>', 'items per held-out split to evaluate (default: all)')
     .option('--threads <n>', 'libtorch CPU threads', '2')
     .option('--sft <override...>', 'SFT config overrides (key.path=value)')
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       setNumThreads(Number(o.threads));
       const r = await runPipeline({
-        out: o.out, sftConfig: o.sftConfig, trainConfig: o.trainConfig, seed: Number(o.seed),
+        out: o.out, sftConfig: o.sftConfig, trainConfig: o.trainConfig, seeds: String(o.seeds).split(',').map((x: string) => Number(x.trim())),
         evalItems: o.evalItems === undefined ? undefined : Number(o.evalItems), sftOverrides: o.sft ?? [], trainOverrides: o.train ?? [],
       });
       console.log(`\n${r.table}`);

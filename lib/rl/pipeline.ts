@@ -22,8 +22,11 @@ export interface PipelineOptions {
   out: string;
   sftConfig: string;
   trainConfig: string;
-  /** GRPO seed (rollout sampling and data order); the world and SFT keep their config seeds. */
-  seed: number;
+  /**
+   * GRPO seeds (rollout sampling and data order); one GRPO run each from the same SFT model, so
+   * the gain of RL can be set against its spread over seeds. World and SFT keep their config seeds.
+   */
+  seeds: number[];
   /** Items per held-out split evaluated (default: all). */
   evalItems?: number;
   sftOverrides?: string[];
@@ -31,7 +34,7 @@ export interface PipelineOptions {
   log?: (line: string) => void;
 }
 
-export interface SplitScores { split: string; stage: 'sft' | 'grpo'; result: Omit<EvalResult, 'samples'> }
+export interface SplitScores { split: string; stage: 'sft' | 'grpo'; seed: number | null; result: Omit<EvalResult, 'samples'> }
 export interface PipelineResult {
   scores: SplitScores[];
   textOnlyBaseline: Record<string, number | null>;
@@ -82,39 +85,54 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   if (!sft.modelDir) throw new Error('pipeline: SFT did not finish (no final model)');
   const tSft = performance.now();
 
-  log(`== 2/3 Vision-SR1 GRPO (${o.trainConfig}), seed ${o.seed}`);
-  const trainOverrides = [
-    `data.train_files=${join(worldDir, 'rl.jsonl')}`, `data.val_files=${join(worldDir, 'val.jsonl')}`, `data.seed=${o.seed}`, `worker.rollout.seed=${o.seed}`,
-    `worker.actor.model.model_path=${sft.modelDir}`, `trainer.save_checkpoint_path=${join(o.out, `grpo-seed${o.seed}`)}`, ...(o.trainOverrides ?? []),
+  const trainOverridesFor = (seed: number) => [
+    `data.train_files=${join(worldDir, 'rl.jsonl')}`, `data.val_files=${join(worldDir, 'val.jsonl')}`, `data.seed=${seed}`, `worker.rollout.seed=${seed}`,
+    `worker.actor.model.model_path=${sft.modelDir}`, `trainer.save_checkpoint_path=${join(o.out, `grpo-seed${seed}`)}`, ...(o.trainOverrides ?? []),
   ];
-  const grpo = await runGrpo(loadTrainConfig(o.trainConfig, trainOverrides), { log });
+  const grpoRuns: Array<{ seed: number; modelDir: string; runDir: string }> = [];
+  for (const seed of o.seeds) {
+    log(`== 2/3 Vision-SR1 GRPO (${o.trainConfig}), seed ${seed}`);
+    const g = await runGrpo(loadTrainConfig(o.trainConfig, trainOverridesFor(seed)), { log });
+    grpoRuns.push({ seed, modelDir: g.finalModelDir, runDir: g.runDir });
+  }
   const tGrpo = performance.now();
 
   log('== 3/3 evaluation on the held-out splits (greedy, with the self-reward pass)');
-  const before = await evaluateModel(sft.modelDir, worldDir, o.trainConfig, trainOverrides, o.evalItems);
-  const after = await evaluateModel(grpo.finalModelDir, worldDir, o.trainConfig, trainOverrides, o.evalItems);
+  const base = trainOverridesFor(o.seeds[0]);
+  const before = await evaluateModel(sft.modelDir, worldDir, o.trainConfig, base, o.evalItems);
+  const after: Array<{ seed: number; r: Record<string, EvalResult> }> = [];
+  for (const g of grpoRuns) after.push({ seed: g.seed, r: await evaluateModel(g.modelDir, worldDir, o.trainConfig, base, o.evalItems) });
   const manifest = JSON.parse(readFileSync(join(worldDir, 'manifest.json'), 'utf8')) as { splits?: Record<string, { textOnlyBaseline?: { fromTraining?: { accuracy: number } } }> };
   const textOnlyBaseline = Object.fromEntries(SPLITS.map((s) => [s, manifest.splits?.[s]?.textOnlyBaseline?.fromTraining?.accuracy ?? null]));
   const headers = ['split', 'model', 'accuracy %', 'format %', 'description acc. %', 'shortcut rate %', 'text-only guess %'];
-  const rows = SPLITS.flatMap((s) => ([['SFT', before[s]], ['SFT + GRPO', after[s]]] as const).map(([name, r]) => [
-    `${s} (${r.n})`, name, pct(r.accuracy), pct(r.format), pct(r.descriptionAccuracy), pct(r.languageShortcutRate), pct(textOnlyBaseline[s]),
-  ]));
+  const rows = SPLITS.flatMap((s) => [
+    [`${s} (${before[s].n})`, 'SFT', pct(before[s].accuracy), pct(before[s].format), pct(before[s].descriptionAccuracy), pct(before[s].languageShortcutRate), pct(textOnlyBaseline[s])],
+    ...after.map(({ seed, r }) => [`${s} (${r[s].n})`, `SFT + GRPO seed ${seed}`, pct(r[s].accuracy), pct(r[s].format), pct(r[s].descriptionAccuracy), pct(r[s].languageShortcutRate), pct(textOnlyBaseline[s])]),
+    ...(after.length > 1 ? [[s, 'GRPO mean [min, max]', spread(after.map((x) => x.r[s].accuracy)), spread(after.map((x) => x.r[s].format)),
+      spread(after.map((x) => x.r[s].descriptionAccuracy ?? NaN)), spread(after.map((x) => x.r[s].languageShortcutRate ?? NaN)), pct(textOnlyBaseline[s])]] : []),
+  ]);
   const table = consoleTable(headers, rows);
   const tEnd = performance.now();
   const seconds = { sft: (tSft - t0) / 1000, grpo: (tGrpo - tSft) / 1000, eval: (tEnd - tGrpo) / 1000, total: (tEnd - t0) / 1000 };
   const scores: SplitScores[] = SPLITS.flatMap((s) => [
-    { split: s, stage: 'sft' as const, result: stripSamples(before[s]) },
-    { split: s, stage: 'grpo' as const, result: stripSamples(after[s]) },
+    { split: s, stage: 'sft' as const, seed: null, result: stripSamples(before[s]) },
+    ...after.map(({ seed, r }) => ({ split: s, stage: 'grpo' as const, seed, result: stripSamples(r[s]) })),
   ]);
-  writeFileSync(join(o.out, 'summary.json'), JSON.stringify({ seed: o.seed, scores, textOnlyBaseline, seconds }, null, 2));
+  writeFileSync(join(o.out, 'summary.json'), JSON.stringify({ seeds: o.seeds, scores, textOnlyBaseline, seconds }, null, 2));
   writeFileSync(join(o.out, 'summary.md'), `${markdownTable(headers, rows)}\n\nseconds: ${JSON.stringify(seconds)}\n`);
-  const metrics = join(grpo.runDir, 'metrics.jsonl');
+  const metrics = join(grpoRuns[0].runDir, 'metrics.jsonl');
   if (existsSync(metrics)) {
     await writeCurvesPng(join(o.out, 'curves.png'), readJsonlRows(metrics), {
       metrics: ['reward/overall', 'reward/accuracy', 'reward/format', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy'],
     });
   }
   return { scores, textOnlyBaseline, table, seconds };
+}
+
+/** "mean [min, max]" in percent. */
+function spread(xs: number[]): string {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return `${pct(m)} [${pct(Math.min(...xs))}, ${pct(Math.max(...xs))}]`;
 }
 
 function stripSamples(r: EvalResult): Omit<EvalResult, 'samples'> {
