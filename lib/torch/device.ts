@@ -1,11 +1,24 @@
 /** Devices, threads and build facts. */
 import { native } from '../native.js';
 
+/** Bytes of the CUDA caching allocator on one device (torch.cuda.memory_stats' main entries). */
+export interface DeviceMemoryStats {
+  allocated: number; reserved: number; active: number; peakAllocated: number; peakReserved: number;
+  numAllocRetries: number; numOoms: number;
+  /** Free and total device memory reported by the driver. */
+  free: number; total: number;
+}
+
 export const cuda = {
   isAvailable(): boolean { return native.cudaIsAvailable(); },
   deviceCount(): number { return native.cudaDeviceCount(); },
   /** Waits for all queued kernels (no-op without CUDA). */
   synchronize(device?: number): void { native.cudaSynchronize(device ?? null); },
+  /** Allocator statistics of device `index`, or null without CUDA (or with libtorch < 2.9). */
+  memoryStats(index = 0): DeviceMemoryStats | null { return native.deviceMemoryStats(index); },
+  resetPeakStats(index = 0): void { native.deviceResetPeakStats(index); },
+  /** Returns cached, unused blocks to the driver. */
+  emptyCache(): void { native.deviceEmptyCache(); },
 };
 
 /** Intra-op threads libtorch uses on CPU. */

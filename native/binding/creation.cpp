@@ -8,6 +8,12 @@
 #include <cstring>
 #include <mutex>
 
+// The device-agnostic accelerator allocator API (ATen/DeviceAccelerator.h) exists since 2.9.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)
+#include <ATen/DeviceAccelerator.h>
+#define VSR1_HAS_ACCELERATOR_STATS 1
+#endif
+
 #include "binding/args.h"
 
 namespace vsr1::js {
@@ -180,6 +186,41 @@ Napi::Value cudaSynchronize(const Napi::CallbackInfo& info) {
   if (torch::cuda::is_available()) torch::cuda::synchronize(info.Length() > 0 && !isNullish(info[0]) ? i64(info, 0) : -1);
   return info.Env().Undefined();
 }
+// deviceMemoryStats(index) -> {allocated, reserved, active, peakAllocated, peakReserved,
+// numAllocRetries, numOoms, free, total} in bytes for the accelerator (CUDA), or null without one.
+Napi::Value deviceMemoryStats(const Napi::CallbackInfo& info) {
+#ifdef VSR1_HAS_ACCELERATOR_STATS
+  if (!torch::cuda::is_available() || !at::accelerator::getAccelerator(false).has_value()) return info.Env().Null();
+  auto idx = static_cast<c10::DeviceIndex>(info.Length() > 0 && !isNullish(info[0]) ? i64(info, 0) : 0);
+  auto st = at::accelerator::getDeviceStats(idx);
+  auto [freeB, totalB] = at::accelerator::getMemoryInfo(idx);
+  auto o = Napi::Object::New(info.Env());
+  o.Set("allocated", static_cast<double>(st.allocated_bytes[0].current));
+  o.Set("reserved", static_cast<double>(st.reserved_bytes[0].current));
+  o.Set("active", static_cast<double>(st.active_bytes[0].current));
+  o.Set("peakAllocated", static_cast<double>(st.allocated_bytes[0].peak));
+  o.Set("peakReserved", static_cast<double>(st.reserved_bytes[0].peak));
+  o.Set("numAllocRetries", static_cast<double>(st.num_alloc_retries));
+  o.Set("numOoms", static_cast<double>(st.num_ooms));
+  o.Set("free", static_cast<double>(freeB));
+  o.Set("total", static_cast<double>(totalB));
+  return o;
+#else
+  return info.Env().Null();
+#endif
+}
+Napi::Value deviceResetPeakStats(const Napi::CallbackInfo& info) {
+#ifdef VSR1_HAS_ACCELERATOR_STATS
+  if (torch::cuda::is_available()) at::accelerator::resetPeakStats(static_cast<c10::DeviceIndex>(info.Length() > 0 && !isNullish(info[0]) ? i64(info, 0) : 0));
+#endif
+  return info.Env().Undefined();
+}
+Napi::Value deviceEmptyCache(const Napi::CallbackInfo& info) {
+#ifdef VSR1_HAS_ACCELERATOR_STATS
+  if (torch::cuda::is_available()) at::accelerator::emptyCache();
+#endif
+  return info.Env().Undefined();
+}
 Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
   at::set_num_threads(static_cast<int>(i64(info, 0)));
   return info.Env().Undefined();
@@ -234,6 +275,9 @@ void registerCreation(Napi::Env env, Napi::Object e) {
   define(env, e, "cudaDeviceCount", cudaDeviceCount);
   define(env, e, "cudaSynchronize", cudaSynchronize);
   define(env, e, "setNumThreads", setNumThreads);
+  define(env, e, "deviceMemoryStats", deviceMemoryStats);
+  define(env, e, "deviceResetPeakStats", deviceResetPeakStats);
+  define(env, e, "deviceEmptyCache", deviceEmptyCache);
   define(env, e, "getNumThreads", getNumThreads);
   define(env, e, "buildInfo", buildInfo);
 }
