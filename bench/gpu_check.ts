@@ -143,6 +143,7 @@ results.grpo = {
   params: params.reduce((a, p) => a + p.numel(), 0), dtype, prompts: B, n, maxNewTokens: maxNew, seconds: phases,
   rolloutTokensPerS: newTokens / phases.rollout, gradNorm: norm.norm,
   updateTokensPerS: (seqs.length * (Lp + R)) / phases.update,
+  memory: torch.cuda.memoryStats(0),
 };
 save();
 console.log(JSON.stringify(results, null, 2));
