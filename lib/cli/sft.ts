@@ -12,6 +12,7 @@
  * and exits; a second Ctrl-C exits at once.
  */
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
 import { loadSftConfig } from '../config/load.js';
 import { runSft } from '../rl/sft.js';
 
@@ -33,11 +34,16 @@ export function register(program: Command): void {
     .argument('[args...]', 'config file (or use --config) and key.path=value overrides')
     .option('--config <file>', 'YAML config (schema and defaults: lib/config/sft.ts)')
     .option('--threads <n>', 'libtorch CPU threads (same as trainer.num_threads=N)')
+    .option('--print-config', 'print the resolved config (every default filled in) as YAML and exit')
     .addHelpText('after', '\nExamples:\n  vsr1 sft --config configs/world_sft.yaml\n  vsr1 sft --config configs/world_sft.yaml trainer.max_steps=100 trainer.resume=false\n')
-    .action(async (args: string[], o: { config?: string; threads?: string }) => {
+    .action(async (args: string[], o: { config?: string; threads?: string; printConfig?: boolean }) => {
       const { config, overrides } = splitSftArgs(args, o.config);
       if (o.threads !== undefined) overrides.push(`trainer.num_threads=${o.threads}`);
       const cfg = loadSftConfig(config, overrides);
+      if (o.printConfig) {
+        process.stdout.write(stringify(cfg));
+        return;
+      }
       let stop: 'save' | false = false;
       const onSignal = () => {
         if (stop) process.exit(130);

@@ -33,6 +33,8 @@ export interface TinyWorldOptions {
   visionIntermediate?: number;
   visionDepth?: number;
   visionHeads?: number;
+  /** Base of the decoder's mRoPE frequencies. */
+  ropeTheta?: number;
 }
 
 /**
@@ -60,8 +62,7 @@ export function tinyWorldConfig(o: TinyWorldOptions = {}): QwenVLConfig {
       numHeads: heads,
       numKvHeads: o.textKvHeads ?? 2,
       rmsNormEps: 1e-6,
-      // Sequences are under 300 tokens: a small base keeps every rotary frequency in use.
-      ropeTheta: 10_000,
+      ropeTheta: o.ropeTheta ?? 10_000,
       mropeSection,
       tieWordEmbeddings: true,
       maxPositionEmbeddings: 2048,

@@ -82,13 +82,26 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
   const trainable = model.setTrainable(trainableFilter({
     freezeVisionTower: cfg.model.freeze_vision_tower, freezeMultiModalProjector: cfg.model.freeze_multi_modal_projector, freezeLanguageModel: cfg.model.freeze_language_model,
   }));
-  if (trainable.length === 0) throw new Error('model: every parameter is frozen (freeze_* options)');
+  if (trainable.length === 0) {
+    model.dispose();
+    throw new Error('model: every parameter is frozen (freeze_* options)');
+  }
   const masters = master !== compute ? MasterWeights.create(trainable) : null;
-  const optParams = masters ? masters.masters : trainable;
   const o = cfg.optim;
-  const optimizer = new torch.AdamW(optParams, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay });
+  const optimizer = new torch.AdamW(masters ? masters.masters : trainable, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay });
+  const release = () => {
+    optimizer.dispose();
+    masters?.dispose();
+    model.dispose();
+  };
+  let data: Awaited<ReturnType<typeof loadSftData>>;
+  try {
+    data = await loadSftData(cfg, log);
+  } catch (e) {
+    release();
+    throw e;
+  }
   const images = new DecodedImageCache();
-  const data = await loadSftData(cfg, log);
   const batchSize = sftEffectiveBatch(cfg);
   const sampler = new EpochSampler(data.train.length, { batchSize, shuffle: cfg.data.shuffle, seed: cfg.data.seed, dropLast: cfg.data.drop_last }, ck?.state.data ?? undefined);
   const totalSteps = Math.min(tr.max_steps ?? Infinity, sampler.batchesPerEpoch * tr.total_epochs);
@@ -103,7 +116,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
 
   const metrics = new MetricsLogger({ dir: root, loggers: tr.logger.filter((l) => l !== 'console') });
   const sampleLog = tr.log_samples > 0 ? new SampleLogger(join(root, 'samples.jsonl'), tr.log_samples) : null;
-  const baseline = worldBaseline(manifest, 'val');
+  const baseline = worldBaseline(manifest, cfg.data.world?.dir ?? null, cfg.data.val_files[0]?.path ?? null);
   let validation: ValidationResult | null = null;
   const validate = async (atStep: number) => {
     if (data.val.length === 0) return;
@@ -183,9 +196,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
     progress.stop();
     metrics.close();
     sampleLog?.close();
-    optimizer.dispose();
-    masters?.dispose();
-    model.dispose();
+    release();
   }
 
   function finish(isStopped: boolean, modelDir: string | null): SftResult {

@@ -4,7 +4,7 @@
  * the training mix and validation records.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { SftConfig } from '../config/sft.js';
 import { splitSizes, synthesizeWorld } from '../data/world/synth.js';
 import { createTinyCheckpoint } from '../models/tiny_checkpoint.js';
@@ -104,8 +104,15 @@ export async function loadSftData(cfg: SftConfig, log: Log): Promise<SftDataSets
   return { train, val, sources, badRows };
 }
 
-/** The text-only (majority answer) baseline of a world split from its manifest, or null. */
-export function worldBaseline(manifest: Record<string, unknown> | null, split: string): number | null {
-  const s = (manifest?.splits as Record<string, { textOnlyBaseline?: { fromTraining?: { accuracy: number } | null; withinSplit?: { accuracy: number } } }> | undefined)?.[split];
+/**
+ * The text-only (majority answer) baseline of the world split that `valPath` names
+ * (`<world dir>/<split>.jsonl`), from the world's manifest; null when the validation data is
+ * not a world split.
+ */
+export function worldBaseline(manifest: Record<string, unknown> | null, worldDir: string | null, valPath: string | string[] | null): number | null {
+  const file = Array.isArray(valPath) ? valPath[0] : valPath;
+  if (!manifest || !worldDir || !file || resolve(dirname(file)) !== resolve(worldDir)) return null;
+  const split = basename(file).replace(/\.(jsonl|parquet)$/, '');
+  const s = (manifest.splits as Record<string, { textOnlyBaseline?: { fromTraining?: { accuracy: number } | null; withinSplit?: { accuracy: number } } }> | undefined)?.[split];
   return s?.textOnlyBaseline?.fromTraining?.accuracy ?? s?.textOnlyBaseline?.withinSplit?.accuracy ?? null;
 }
