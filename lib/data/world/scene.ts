@@ -132,3 +132,17 @@ export function matching<T extends ObjectAttrs>(objects: readonly T[], q: Partia
     (o) => (q.colour === undefined || o.colour === q.colour) && (q.shape === undefined || o.shape === q.shape) && (q.size === undefined || o.size === q.size),
   );
 }
+
+/**
+ * A scene with exactly k1 objects of colour c1, k2 of colour c2 and n - k1 - k2 of other
+ * colours, and the counts of each named colour as drawn (families that ask about two colours).
+ */
+export function twoColourScene(rng: Rng, c1: Colour, c2: Colour, k1: number, k2: number, n: number, imageSize: number): { scene: ReturnType<typeof placeObjects>; m1: number; m2: number } {
+  const attrs = [
+    ...randomObjects(rng, k1, (a) => a.colour === c1),
+    ...randomObjects(rng, k2, (a) => a.colour === c2),
+    ...randomObjects(rng, n - k1 - k2, (a) => a.colour !== c1 && a.colour !== c2),
+  ];
+  const scene = placeObjects(rng, attrs, imageSize);
+  return { scene, m1: matching(scene.objects, { colour: c1 }).length, m2: matching(scene.objects, { colour: c2 }).length };
+}

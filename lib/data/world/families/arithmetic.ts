@@ -6,7 +6,7 @@
  * The counts are drawn first so small and large results are both common.
  */
 import { countOf, thereIs } from '../describe.js';
-import { matching, placeObjects, randomObjects } from '../scene.js';
+import { matching, placeObjects, randomObjects, twoColourScene } from '../scene.js';
 import { COLOURS, PLURAL, SHAPES } from '../vocabulary.js';
 import { checkPlanned, conclude, type Draft, type Family, type FamilyContext } from './types.js';
 
@@ -38,14 +38,7 @@ function sumDraft(ctx: FamilyContext): Draft {
   const n = rng.int(1, ctx.maxObjects);
   const k1 = rng.int(0, n);
   const k2 = rng.int(0, n - k1);
-  const attrs = [
-    ...randomObjects(rng, k1, (a) => a.colour === c1),
-    ...randomObjects(rng, k2, (a) => a.colour === c2),
-    ...randomObjects(rng, n - k1 - k2, (a) => a.colour !== c1 && a.colour !== c2),
-  ];
-  const scene = placeObjects(rng, attrs, ctx.imageSize);
-  const m1 = matching(scene.objects, { colour: c1! }).length;
-  const m2 = matching(scene.objects, { colour: c2! }).length;
+  const { scene, m1, m2 } = twoColourScene(rng, c1!, c2!, k1, k2, n, ctx.imageSize);
   const answer = String(m1 + m2);
   checkPlanned('arithmetic', String(k1 + k2), answer);
   return {

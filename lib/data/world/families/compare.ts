@@ -7,7 +7,7 @@
  */
 import { countOf, countShapes, objectName, thereIs } from '../describe.js';
 import type { Rng } from '../prng.js';
-import { matching, placeObjects, randomAttrs, randomObjects, type ObjectAttrs } from '../scene.js';
+import { matching, placeObjects, randomAttrs, randomObjects, twoColourScene, type ObjectAttrs } from '../scene.js';
 import { COLOURS, PLURAL, SHAPES, SIZES } from '../vocabulary.js';
 import { checkPlanned, conclude, type Draft, type Family, type FamilyContext } from './types.js';
 
@@ -24,14 +24,7 @@ function moreColourDraft(ctx: FamilyContext): Draft {
   const planned = rng.chance(0.5);
   const [k1, k2] = drawCounts(rng, ctx.maxObjects, planned);
   const n = rng.int(k1 + k2, ctx.maxObjects);
-  const attrs = [
-    ...randomObjects(rng, k1, (a) => a.colour === c1),
-    ...randomObjects(rng, k2, (a) => a.colour === c2),
-    ...randomObjects(rng, n - k1 - k2, (a) => a.colour !== c1 && a.colour !== c2),
-  ];
-  const scene = placeObjects(rng, attrs, ctx.imageSize);
-  const m1 = matching(scene.objects, { colour: c1! }).length;
-  const m2 = matching(scene.objects, { colour: c2! }).length;
+  const { scene, m1, m2 } = twoColourScene(rng, c1!, c2!, k1, k2, n, ctx.imageSize);
   const answer = m1 > m2 ? 'yes' : 'no';
   checkPlanned('compare', planned ? 'yes' : 'no', answer);
   return {
