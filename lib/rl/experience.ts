@@ -1,6 +1,6 @@
 /**
  * Log-probs of the pass-1 responses under the current policy (old log-probs, recomputed after
- * generation at temperature 1, METHOD §9.1) and under the frozen reference model, computed in
+ * generation, METHOD §9.1) and under the frozen reference model, computed in
  * micro-batches without gradients. Kept per sample as Float32Arrays (one value per response
  * token), so the update can regroup samples into any mini/micro-batch.
  */
@@ -8,9 +8,12 @@ import { torch } from '../index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { collate, type CollateOptions, type EncodedPrompt } from './collate.js';
 
-/** Per-sample log-probs of `responses[i]` after `prompts[i]` (same order). */
+/**
+ * Per-sample log-probs of `responses[i]` after `prompts[i]` (same order), of the logits divided by
+ * `temperature`: the rollout's sampling temperature, as verl scores every pass (1.0 in the method).
+ */
 export function responseLogProbs(
-  model: QwenVLModel, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number, o: CollateOptions,
+  model: QwenVLModel, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number, o: CollateOptions, temperature = 1,
 ): Float32Array[] {
   const out: Float32Array[] = [];
   for (let s = 0; s < prompts.length; s += microBatch) {
@@ -18,7 +21,7 @@ export function responseLogProbs(
     const batch = collate(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), o);
     try {
       const flat = torch.scope(() => torch.noGrad(() => {
-        const { logProbs } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: 1 });
+        const { logProbs } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature });
         return logProbs.toFlatArray();
       }));
       const R = batch.responseLength;

@@ -48,6 +48,7 @@ const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 
 export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise<GrpoRunResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   const a = cfg.worker.actor, ro = cfg.worker.rollout, alg = cfg.algorithm, t = cfg.trainer;
+  if (!(ro.temperature > 0)) throw new Error(`worker.rollout.temperature: GRPO samples n responses per prompt and scores them at this temperature, so it must be > 0 (got ${ro.temperature}); greedy validation is worker.rollout.val_override_config`);
   const device = resolveDevice(t.device);
   const dtype = torchDtype(a.model.compute_dtype);
   const runDir = checkpointRoot(cfg);
@@ -150,8 +151,8 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
       // on-policy: πold is the current policy, whose log-probs the update computes anyway.
       const onPolicy = r.responses.length <= plan.mini && a.ppo_epochs === 1;
       const { oldLp, refLp } = await timer.time('logprobs', () => ({
-        oldLp: onPolicy ? null : responseLogProbs(policy.model, r.prompts, r.responses, plan.exp, collateOpts),
-        refLp: ref ? responseLogProbs(ref.model, r.prompts, r.responses, plan.exp, collateOpts) : null,
+        oldLp: onPolicy ? null : responseLogProbs(policy.model, r.prompts, r.responses, plan.exp, collateOpts, ro.temperature),
+        refLp: ref ? responseLogProbs(ref.model, r.prompts, r.responses, plan.exp, collateOpts, ro.temperature) : null,
       }));
       const overall = results.map((x) => x.overall);
       const update = await timer.time('update', () => {
@@ -165,7 +166,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
         const m = policyUpdate(policy.model, masters ? masters.masters : params, opt, common, {
           epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
           kl: useKl ? { coef: alg.kl_coef, type: alg.kl_penalty as 'low_var_kl' } : null,
-          aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: collateOpts,
+          aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: collateOpts, temperature: ro.temperature,
           beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,
         });
         return m;

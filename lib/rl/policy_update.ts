@@ -36,6 +36,8 @@ export interface UpdateSettings {
   aggregation: LossAggregation;
   maxGradNorm: number;
   collate: CollateOptions;
+  /** Logits are divided by the rollout temperature before log-softmax, as in the old/ref passes (default 1). */
+  temperature?: number;
   /** Called after backward, before clipping (e.g. copy low-precision grads to fp32 masters). */
   beforeStep?: () => void;
   /** Called after the optimizer step (e.g. write fp32 masters back into the model). */
@@ -69,7 +71,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
       try {
         const metrics = torch.scope(() => {
           const R = batch.responseLength;
-          const { logProbs, entropy } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: 1, entropy: true });
+          const { logProbs, entropy } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: s.temperature ?? 1, entropy: true });
           const old = b.oldLogProbs ? padRows(idx.map((i) => b.oldLogProbs![i]), R) : logProbs.detach();
           const ref = b.refLogProbs ? padRows(idx.map((i) => b.refLogProbs![i]), R) : null;
           const context = { gradAccum, globalTokens };
