@@ -1,5 +1,6 @@
 /**
- * The Vision-SR1 reasoning-decomposition prompts (METHOD.md §3.4, §4, §5).
+ * The Vision-SR1 reasoning-decomposition prompts (METHOD.md §3.4, §4, §5), and the built-in
+ * world's shorter prompts of the same structure.
  */
 export { renderSeeThink, SEE_THINK_INSTRUCTION, SEE_THINK_TEMPLATE } from './see_think.js';
 export { COT_INSTRUCTION, COT_TEMPLATE, renderCot } from './cot.js';
@@ -8,3 +9,6 @@ export { IMAGE_TOKEN, prefixImageToken } from './image_placement.js';
 export { extractDescription, findDescription, type OnMissingDescription } from './description.js';
 export { jinjaTemplate, loadPromptTemplate, plainTemplate, promptTemplate, type PromptTemplate } from './template.js';
 export { buildPass1Content, type UserContentPart } from './pass1.js';
+export {
+  WORLD_CAPTION_REASONER_TEMPLATE, WORLD_COT_INSTRUCTION, WORLD_SEE_THINK_INSTRUCTION, buildWorldCaptionReasonerPrompt, worldCotTemplate, worldPromptTexts, worldSeeThinkTemplate,
+} from './world.js';

@@ -35,8 +35,12 @@ export interface PipelineOptions {
 }
 
 export interface SplitScores { split: string; stage: 'sft' | 'grpo'; seed: number | null; result: Omit<EvalResult, 'samples'> }
+/** Mean GRPO gain over the SFT model against the spread (max - min) of the GRPO seeds, per metric. */
+export interface GainVsSpread { split: string; metric: 'accuracy' | 'descriptionAccuracy'; gain: number; spread: number; beatsSpread: boolean }
 export interface PipelineResult {
   scores: SplitScores[];
+  /** Only with two or more seeds (one seed has no spread). */
+  gains: GainVsSpread[];
   textOnlyBaseline: Record<string, number | null>;
   table: string;
   seconds: { sft: number; grpo: number; eval: number; total: number };
@@ -112,21 +116,28 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       spread(after.map((x) => x.r[s].descriptionAccuracy ?? NaN)), spread(after.map((x) => x.r[s].languageShortcutRate ?? NaN)), pct(textOnlyBaseline[s])]] : []),
   ]);
   const table = consoleTable(headers, rows);
+  const gains: GainVsSpread[] = after.length < 2 ? [] : SPLITS.flatMap((split) => (['accuracy', 'descriptionAccuracy'] as const).map((metric) => {
+    const xs = after.map((x) => x.r[split][metric] ?? NaN);
+    const gain = xs.reduce((a, b) => a + b, 0) / xs.length - (before[split][metric] ?? NaN);
+    const spread = Math.max(...xs) - Math.min(...xs);
+    return { split, metric, gain, spread, beatsSpread: gain > spread };
+  }));
+  const gainLines = gains.map((g) => `${g.split} ${g.metric === 'accuracy' ? 'accuracy' : 'description accuracy'}: GRPO mean - SFT = ${(100 * g.gain).toFixed(1)} points, seed spread ${(100 * g.spread).toFixed(1)} points -> ${g.beatsSpread ? 'gain exceeds the spread' : 'gain does NOT exceed the spread'}`);
   const tEnd = performance.now();
   const seconds = { sft: (tSft - t0) / 1000, grpo: (tGrpo - tSft) / 1000, eval: (tEnd - tGrpo) / 1000, total: (tEnd - t0) / 1000 };
   const scores: SplitScores[] = SPLITS.flatMap((s) => [
     { split: s, stage: 'sft' as const, seed: null, result: stripSamples(before[s]) },
     ...after.map(({ seed, r }) => ({ split: s, stage: 'grpo' as const, seed, result: stripSamples(r[s]) })),
   ]);
-  writeFileSync(join(o.out, 'summary.json'), JSON.stringify({ seeds: o.seeds, scores, textOnlyBaseline, seconds }, null, 2));
-  writeFileSync(join(o.out, 'summary.md'), `${markdownTable(headers, rows)}\n\nseconds: ${JSON.stringify(seconds)}\n`);
+  writeFileSync(join(o.out, 'summary.json'), JSON.stringify({ seeds: o.seeds, scores, gains, textOnlyBaseline, seconds }, null, 2));
+  writeFileSync(join(o.out, 'summary.md'), `${markdownTable(headers, rows)}\n${gainLines.map((l) => `\n- ${l}`).join('')}\n\nseconds: ${JSON.stringify(seconds)}\n`);
   const metrics = join(grpoRuns[0].runDir, 'metrics.jsonl');
   if (existsSync(metrics)) {
     await writeCurvesPng(join(o.out, 'curves.png'), readJsonlRows(metrics), {
       metrics: ['reward/overall', 'reward/accuracy', 'reward/format', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy'],
     });
   }
-  return { scores, textOnlyBaseline, table, seconds };
+  return { scores, gains, textOnlyBaseline, table: gainLines.length ? `${table}\n${gainLines.join('\n')}` : table, seconds };
 }
 
 /** "mean [min, max]" in percent. */

@@ -22,6 +22,14 @@ describe('vsr1 pipeline (shrunk)', () => {
     expect(r.table).toMatch(/GRPO mean \[min, max\]/);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.seeds).toEqual([0, 1]);
+    // The gain-vs-spread verdict is computed from the scores it sits next to.
+    expect(summary.gains).toHaveLength(4); // 2 splits x (accuracy, description accuracy)
+    const acc = (stage: string, seed: number | null) => r.scores.find((s) => s.split === 'test' && s.stage === stage && s.seed === seed)!.result.accuracy;
+    const g = r.gains.find((x) => x.split === 'test' && x.metric === 'accuracy')!;
+    expect(g.gain).toBeCloseTo((acc('grpo', 0) + acc('grpo', 1)) / 2 - acc('sft', null), 12);
+    expect(g.spread).toBeCloseTo(Math.abs(acc('grpo', 0) - acc('grpo', 1)), 12);
+    expect(g.beatsSpread).toBe(g.gain > g.spread);
+    expect(r.table).toMatch(/seed spread/);
     expect(existsSync(path.join(out, 'summary.md'))).toBe(true);
     const png = readFileSync(path.join(out, 'curves.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');

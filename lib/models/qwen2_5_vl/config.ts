@@ -163,7 +163,8 @@ export function toConfigJson(c: QwenVLConfig, dtype: string): Json {
     torch_dtype: dtype,
     use_cache: true,
     use_sliding_window: false,
-    bos_token_id: 151643,
+    // Qwen's bos is <|endoftext|> (151643, never prepended); small vocabularies name their pad token.
+    bos_token_id: t.vocabSize > 151643 ? 151643 : c.padTokenId,
     eos_token_id: c.eosTokenIds.length === 1 ? c.eosTokenIds[0] : c.eosTokenIds,
     pad_token_id: c.padTokenId,
     image_token_id: c.imageTokenId,
