@@ -38,8 +38,10 @@ export const MultiReward = z.strictObject({
   vis_weight: nonNeg().default(1.0), // λ_vis: CODE-MR 1.0 (PAPER-v2 says 0.5)
   ans_format_weight: nonNeg().default(0.0), // α on r_ans: CODE-MR drops the format term (§10.2)
   vis_format_weight: nonNeg().default(0.0), // α on r_visual: CODE-MR drops the format term
-  ans_kl_coef: nonNeg().default(1e-2), // β_ans: paper gives no value; = kl_coef
-  vis_kl_coef: nonNeg().default(1e-2), // β_vis: paper gives no value; = kl_coef
+  // β_k: a KL term over each channel's own tokens, on top of algorithm.kl_coef's shared one over the
+  // pass-1 tokens. CODE-MR has only the shared term (so 0 here); the paper names β_ans, β_vis, no values.
+  ans_kl_coef: nonNeg().default(0),
+  vis_kl_coef: nonNeg().default(0),
   // Which tokens carry each channel's advantage (§10.3): pass1 = all pass-1 tokens for both
   // (CODE-MR); spans = description span for vis, think+answer for ans; pass2 = vis on pass-2 tokens.
   token_mask: z.enum(['pass1', 'spans', 'pass2']).default('pass1'),

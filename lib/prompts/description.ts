@@ -6,9 +6,12 @@ import { pyStrip } from '../rewards/grader/py.js';
 /** What to hand pass 2 when the response has no `<description>…</description>`. */
 export type OnMissingDescription = 'empty' | 'whole-response';
 
+/** The first `<description>...</description>` block (lazy: the first closing tag ends it). */
+export const DESCRIPTION_BLOCK = /<description>([\s\S]*?)<\/description>/;
+
 /** The stripped text of the first `<description>…</description>` (non-greedy) in the raw response, or null. */
 export function findDescription(response: string): string | null {
-  const m = /<description>([\s\S]*?)<\/description>/.exec(response);
+  const m = DESCRIPTION_BLOCK.exec(response);
   return m ? pyStrip(m[1]!) : null;
 }
 

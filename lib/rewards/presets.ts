@@ -9,8 +9,10 @@ export const PRESET_NAMES: readonly PresetName[] = ['vision-sr1', 'vision-r1', '
 export interface PresetOptions {
   /** Format weight w: answer terms are (1 - w)·acc + w·fmt. Default 0.1 (0 for 'validation'). */
   readonly formatWeight?: number;
-  /** multi-reward: α, the format weight added to both channels. Default 0 (CODE-MR drops format). */
+  /** multi-reward: α, the format weight added to the ans channel (and to vis unless visAlpha is given). Default 0 (CODE-MR drops format). */
   readonly alpha?: number;
+  /** multi-reward: the format weight of the vis channel (default: alpha). */
+  readonly visAlpha?: number;
   /** multi-reward: λ per channel. Default { ans: 1, vis: 1 } (CODE-MR); the paper uses 0.5 / 0.5. */
   readonly channelWeights?: Readonly<{ ans?: number; vis?: number }>;
   /**
@@ -27,7 +29,7 @@ export interface PresetOptions {
  * - 'vision-r1': (1-w)·accuracy + w·cot format; no pass 2.
  * - 'no-self-reward': (1-w)·accuracy + w·see-think format; pass 2 is not needed.
  * - 'validation': overall = accuracy; the see-think format is logged only.
- * - 'multi-reward': channels ans = accuracy + α·format and vis = description_accuracy + α·format
+ * - 'multi-reward': channels ans = accuracy + α·format and vis = description_accuracy + α_vis·format
  *   (format is the pass-1 see-think format in both), overall = λ_ans·ans + λ_vis·vis.
  */
 export function presetSpec(name: PresetName, options: PresetOptions = {}): RewardSpec {
@@ -70,11 +72,12 @@ export function presetSpec(name: PresetName, options: PresetOptions = {}): Rewar
       };
     case 'multi-reward': {
       const alpha = options.alpha ?? 0;
+      const visAlpha = options.visAlpha ?? alpha;
       return {
         name,
         components: [
           { name: 'accuracy', reward: 'accuracy', channels: { ans: 1 } },
-          { name: 'format', reward: 'see_think_format', channels: { ans: alpha, vis: alpha } },
+          { name: 'format', reward: 'see_think_format', channels: { ans: alpha, vis: visAlpha } },
           { name: 'description_accuracy', reward: vis, channels: { vis: 1 } },
           { name: 'description_format', reward: 'description_format' },
         ],

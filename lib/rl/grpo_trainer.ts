@@ -19,7 +19,9 @@ import { composeReward, type RewardResult } from '../rewards/index.js';
 import { writeCurvesPng, readJsonlRows } from '../report/index.js';
 import { responseLogProbs } from './experience.js';
 import { resolveFormatPrompt } from './format_prompt.js';
-import { grpoAdvantages, multiChannelAdvantages } from './grpo/index.js';
+import { grpoAdvantages } from './grpo/index.js';
+import { multiRewardUpdate } from './multi_reward_channels.js';
+import type { EncodedPrompt } from './collate.js';
 import { DecodedImageCache } from './image_cache.js';
 import { learningRate } from './lr_schedule.js';
 import { MasterWeights } from './master_weights.js';
@@ -61,7 +63,10 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   // Policy (from the latest checkpoint on resume) and the frozen reference (the initial model).
   const policy: ModelStack = await loadStack({ ...stackOpts, weightsDir: resumeFrom ? join(resumeFrom.dir, MODEL_SUBDIR) : a.model.model_path });
   const useKl = alg.use_kl_loss && !alg.disable_kl && alg.kl_coef > 0;
-  const ref = useKl ? await loadStack({ ...stackOpts, weightsDir: a.model.model_path, dtype: torchDtype(cfg.worker.ref.dtype) }) : null;
+  const mr = alg.multi_reward;
+  const channelKl = alg.preset === 'multi-reward' && !alg.disable_kl && (mr.ans_kl_coef > 0 || mr.vis_kl_coef > 0);
+  const channelSettings = { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask };
+  const ref = useKl || channelKl ? await loadStack({ ...stackOpts, weightsDir: a.model.model_path, dtype: torchDtype(cfg.worker.ref.dtype) }) : null;
   const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
   const masters = a.model.dtype === 'fp32' && dtype !== 'float32' ? MasterWeights.create(params) : null;
   const optParams = masters ? masters.masters : params;
@@ -76,7 +81,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
   const reward = composeReward(alg.preset, {
     formatWeight: alg.format_weight, onMissingDescription: alg.description_fallback,
-    ...(alg.preset === 'multi-reward' ? { alpha: alg.multi_reward.ans_format_weight, channelWeights: { ans: 1, vis: 1 } } : {}),
+    ...(alg.preset === 'multi-reward' ? { alpha: mr.ans_format_weight, visAlpha: mr.vis_format_weight, channelWeights: { ans: mr.ans_weight, vis: mr.vis_weight } } : {}),
   });
   const tok = policy.tokenizer;
   const logitBias: Record<number, number> = {};
@@ -150,22 +155,26 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
       // With one optimizer step per rollout (one mini-batch, one epoch) the update is exactly
       // on-policy: πold is the current policy, whose log-probs the update computes anyway.
       const onPolicy = r.responses.length <= plan.mini && a.ppo_epochs === 1;
-      const { oldLp, refLp } = await timer.time('logprobs', () => ({
-        oldLp: onPolicy ? null : responseLogProbs(policy.model, r.prompts, r.responses, plan.exp, collateOpts, ro.temperature),
-        refLp: ref ? responseLogProbs(ref.model, r.prompts, r.responses, plan.exp, collateOpts, ro.temperature) : null,
-      }));
       const overall = results.map((x) => x.overall);
+      const multi = reward.channelNames.length ? multiRewardUpdate(results, reward.channelNames, r, channelSettings, (ids) => tok.decode(ids)) : null;
+      const lps = (m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][]) => responseLogProbs(m.model, prompts, responses, plan.exp, collateOpts, ro.temperature);
+      const { oldLp, refLp, pass2 } = await timer.time('logprobs', () => ({
+        oldLp: onPolicy ? null : lps(policy, r.prompts, r.responses),
+        refLp: ref ? lps(ref, r.prompts, r.responses) : null,
+        pass2: multi?.pass2 ? {
+          ...multi.pass2,
+          oldLogProbs: onPolicy ? null : lps(policy, multi.pass2.prompts, multi.pass2.responses),
+          refLogProbs: ref ? lps(ref, multi.pass2.prompts, multi.pass2.responses) : null,
+        } : undefined,
+      }));
       const update = await timer.time('update', () => {
         const common = {
           prompts: r.prompts, responses: r.responses, oldLogProbs: oldLp, refLogProbs: refLp,
-          ...(reward.channelNames.length
-            ? { channels: Object.entries(multiChannelAdvantages(Object.fromEntries(reward.channelNames.map((c) => [c, results.map((x) => x.channels![c])])), r.groupIds, { ans: alg.multi_reward.ans_weight, vis: alg.multi_reward.vis_weight }))
-              .map(([name, adv]) => ({ name, advantages: adv, weight: 1, klCoef: 0 })) }
-            : { advantages: grpoAdvantages(overall, r.groupIds) }),
+          ...(multi ? { channels: multi.channels, pass2 } : { advantages: grpoAdvantages(overall, r.groupIds) }),
         };
         const m = policyUpdate(policy.model, masters ? masters.masters : params, opt, common, {
           epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
-          kl: useKl ? { coef: alg.kl_coef, type: alg.kl_penalty as 'low_var_kl' } : null,
+          kl: useKl || channelKl ? { coef: useKl ? alg.kl_coef : 0, type: alg.kl_penalty as 'low_var_kl' } : null,
           aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: collateOpts, temperature: ro.temperature,
           beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,
         });

@@ -6,10 +6,37 @@
  */
 import { torch } from '../index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
-import { collate, type CollateOptions, type EncodedPrompt } from './collate.js';
+import { type CollatedBatch, collate, type CollateOptions, type EncodedPrompt } from './collate.js';
 import { padRows } from './experience.js';
-import { type KlConfig, type LossAggregation, grpoMicroBatchLoss, grpoMultiRewardMicroBatchLoss } from './grpo/index.js';
+import { type KlConfig, type LossAggregation, type RewardChannelLoss, grpoMicroBatchLoss, grpoMultiRewardMicroBatchLoss } from './grpo/index.js';
 import type { ClipConfig } from './grpo/policy_loss.js';
+
+/** One reward channel of a multi-reward update (METHOD §10.3). */
+export interface UpdateChannel {
+  name: string;
+  /** Per-sample advantage of this channel. */
+  advantages: readonly number[];
+  /** λ_k on this channel's policy loss. */
+  weight: number;
+  /** β_k of a KL term over this channel's tokens (0 = none). */
+  klCoef: number;
+  /**
+   * Which tokens the channel trains: 'pass1' (default) the pass-1 response, limited by `masks`
+   * when given (option b); 'pass2' the pass-2 answer tokens of `UpdateBatch.pass2` (option c).
+   */
+  sequence?: 'pass1' | 'pass2';
+  /** Per-sample 0/1 over the pass-1 response tokens (option b); default all of them. */
+  masks?: readonly Float32Array[];
+}
+
+/** The pass-2 sequences (text-only prompt + answer), per sample, for channels with sequence 'pass2'. */
+export interface Pass2Batch {
+  /** Per sample; samples without a pass 2 carry any prompt and an empty response (no tokens train). */
+  prompts: readonly EncodedPrompt[];
+  responses: readonly number[][];
+  oldLogProbs: readonly Float32Array[] | null;
+  refLogProbs: readonly Float32Array[] | null;
+}
 
 export interface UpdateBatch {
   prompts: readonly EncodedPrompt[];
@@ -17,7 +44,8 @@ export interface UpdateBatch {
   /** Per-sample advantage (single reward) ... */
   advantages?: readonly number[];
   /** ... or per-channel advantages (multi-reward), with per-channel loss weight and KL β. */
-  channels?: ReadonlyArray<{ name: string; advantages: readonly number[]; weight: number; klCoef: number }>;
+  channels?: readonly UpdateChannel[];
+  pass2?: Pass2Batch;
   /**
    * log πold per sample; null when the update is exactly on-policy (one mini-batch, one epoch):
    * πold is then the current policy, so its log-probs are the forward pass's own, detached.
@@ -61,6 +89,11 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
   let skipped = 0;
   const epochs = s.epochs ?? 1;
   if (!b.oldLogProbs && epochs > 1) throw new Error('policyUpdate: old log-probs are required with more than one epoch');
+  if (b.channels?.some((c) => c.sequence === 'pass2')) {
+    if (!b.pass2) throw new Error("policyUpdate: a channel trains the pass-2 tokens but the batch has no pass2 sequences");
+    if (b.pass2.prompts.length !== N || b.pass2.responses.length !== N) throw new Error(`policyUpdate: pass2 has ${b.pass2.prompts.length} prompts / ${b.pass2.responses.length} responses for ${N} samples`);
+    if (!b.pass2.oldLogProbs && (N > s.miniBatch || epochs > 1)) throw new Error('policyUpdate: pass-2 old log-probs are required when the update is not exactly on-policy');
+  }
   for (let epoch = 0; epoch < epochs; epoch++) for (let m0 = 0; m0 < N; m0 += s.miniBatch) {
     const mini = Array.from({ length: Math.min(s.miniBatch, N - m0) }, (_, k) => m0 + k);
     const gradAccum = Math.ceil(mini.length / s.microBatch);
@@ -68,6 +101,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
     for (let u0 = 0; u0 < mini.length; u0 += s.microBatch) {
       const idx = mini.slice(u0, u0 + s.microBatch);
       const batch = collate(idx.map((i) => b.prompts[i]), idx.map((i) => b.responses[i]), s.collate);
+      const pass2Holder: { batch: CollatedBatch | null } = { batch: null };
       try {
         const metrics = torch.scope(() => {
           const R = batch.responseLength;
@@ -79,7 +113,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
           const r = b.channels
             ? grpoMultiRewardMicroBatchLoss({
               ...common, kl: s.kl,
-              channels: b.channels.map((c) => ({ name: c.name, advantages: torch.tensor(new Float32Array(idx.map((i) => c.advantages[i]))), weight: c.weight, klCoef: c.klCoef })),
+              channels: b.channels.map((c) => channelLoss(c, b, idx, mini, gradAccum, R, batch.responseMask!, () => pass2Part(model, b.pass2, idx, s, pass2Holder))),
             })
             : grpoMicroBatchLoss({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i]))) });
           r.loss.backward();
@@ -88,6 +122,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
         for (const [k, v] of Object.entries(metrics)) (micro[k] ??= []).push(v);
       } finally {
         batch.dispose();
+        pass2Holder.batch?.dispose();
       }
     }
     s.beforeStep?.();
@@ -104,4 +139,42 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
   out['actor/skipped_steps'] = skipped;
   out['actor/optimizer_steps'] = norms.length;
   return out;
+}
+
+/** The pass-2 log-probs of a micro-batch, computed once however many channels use them. */
+interface Pass2Part { logProbs: torch.Tensor; oldLogProbs: torch.Tensor; refLogProbs: torch.Tensor | null; mask: torch.Tensor }
+
+function pass2Part(model: QwenVLModel, p2: Pass2Batch | undefined, idx: readonly number[], s: UpdateSettings, holder: { batch: CollatedBatch | null; part?: Pass2Part }): Pass2Part {
+  if (holder.part) return holder.part;
+  const batch = collate(idx.map((i) => p2!.prompts[i]), idx.map((i) => p2!.responses[i]), s.collate);
+  holder.batch = batch;
+  const R2 = batch.responseLength;
+  const { logProbs } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: s.temperature ?? 1 });
+  holder.part = {
+    logProbs,
+    oldLogProbs: p2!.oldLogProbs ? padRows(idx.map((i) => p2!.oldLogProbs![i]), R2) : logProbs.detach(),
+    refLogProbs: p2!.refLogProbs ? padRows(idx.map((i) => p2!.refLogProbs![i]), R2) : null,
+    mask: batch.responseMask!,
+  };
+  return holder.part;
+}
+
+/**
+ * One channel's loss inputs for a micro-batch: its advantages, and for options b/c its own token
+ * mask (and pass-2 tensors). In 'token' aggregation the channel's mini-batch token count is its own.
+ */
+function channelLoss(
+  c: UpdateChannel, b: UpdateBatch, idx: readonly number[], mini: readonly number[], gradAccum: number, R: number, responseMask: torch.Tensor, pass2: () => Pass2Part,
+): RewardChannelLoss {
+  const base: RewardChannelLoss = { name: c.name, advantages: torch.tensor(new Float32Array(idx.map((i) => c.advantages[i]))), weight: c.weight, klCoef: c.klCoef };
+  const sum = (m: ArrayLike<number>) => { let n = 0; for (let j = 0; j < m.length; j++) n += m[j]; return n; };
+  const count = (perSample: (i: number) => number) => Math.max(1, mini.reduce((a, i) => a + perSample(i), 0));
+  if (c.sequence === 'pass2') {
+    const p = pass2();
+    return { ...base, logProbs: p.logProbs, oldLogProbs: p.oldLogProbs, ...(p.refLogProbs ? { refLogProbs: p.refLogProbs } : {}), mask: p.mask, context: { gradAccum, globalTokens: count((i) => b.pass2!.responses[i].length) } };
+  }
+  if (!c.masks) return base;
+  // Truncated responses are cut to R columns by collate; the mask follows.
+  const mask = padRows(idx.map((i) => c.masks![i]), R).mul(responseMask);
+  return { ...base, mask, context: { gradAccum, globalTokens: count((i) => sum(c.masks![i])) } };
 }

@@ -55,6 +55,11 @@ export interface Rollout {
   texts: string[];
   /** Per sample: decoded pass-2 answer ('' when pass 2 was skipped for that sample). */
   pass2Texts: string[] | null;
+  /**
+   * Per sample: the encoded pass-2 prompt and its response ids (null where pass 2 was skipped),
+   * for losses that train the pass-2 tokens (multi-reward token mask 'pass2', METHOD §10.3 c).
+   */
+  pass2Sequences: Array<{ prompt: EncodedPrompt; response: number[] } | null> | null;
   groupIds: number[];
   /** Seconds in pass 1 and pass 2. */
   seconds: { rollout: number; pass2: number };
@@ -98,17 +103,22 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
   const groupIds = items.flatMap((_, i) => Array<number>(n).fill(i));
   const t1 = now();
   let pass2Texts: string[] | null = null;
+  let pass2Sequences: Rollout['pass2Sequences'] = null;
   if (r.pass2) {
     // The description from the raw decoded response; without one, the safe default asks nothing
     // (its visual reward is 0), the reference's fallback feeds the whole response.
     const descs = texts.map((t) => (findDescription(t) !== null || r.onMissingDescription === 'whole-response' ? extractDescription(t, { onMissing: r.onMissingDescription }) : null));
     const asked = descs.map((d, i) => (d === null ? -1 : i)).filter((i) => i >= 0);
     pass2Texts = texts.map(() => '');
+    pass2Sequences = texts.map(() => null);
     if (asked.length) {
       const p2 = await Promise.all(asked.map((i) => encoder.encode({ content: [{ type: 'text', text: r.captionReasoner(descs[i]!, questions[i]) }], images: [] }, `pass-2 prompt ${i}`)));
       const out = await generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003);
-      asked.forEach((i, k) => { pass2Texts![i] = tok.decode(out[k], { skipSpecialTokens: true }); });
+      asked.forEach((i, k) => {
+        pass2Texts![i] = tok.decode(out[k], { skipSpecialTokens: true });
+        pass2Sequences![i] = { prompt: p2[k], response: out[k] };
+      });
     }
   }
-  return { items: [...items], prompts, questions, responses, texts, pass2Texts, groupIds, seconds: { rollout: t1 - t0, pass2: now() - t1 } };
+  return { items: [...items], prompts, questions, responses, texts, pass2Texts, pass2Sequences, groupIds, seconds: { rollout: t1 - t0, pass2: now() - t1 } };
 }

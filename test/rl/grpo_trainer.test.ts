@@ -76,4 +76,20 @@ describe('GRPO trainer', () => {
     const a = await weights(path.join(full, 'final_model')), b = await weights(path.join(part, 'final_model'));
     for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
   }, 300_000);
+
+  it('multi-reward: the spans and pass-2 token masks, with per-channel KL, run off-policy and log both channels', async () => {
+    // 'whole-response' sends every pass-1 response to pass 2 (a random model rarely writes a
+    // <description>), so the pass-2 channel has tokens; global batch 1 makes 2 optimizer steps
+    // per rollout, so the pass-2 old log-probs are recomputed rather than taken on-policy.
+    for (const mask of ['spans', 'pass2']) {
+      const run = path.join(root, `run-mr-${mask}`);
+      await runGrpo(config(run, 1, ['algorithm.preset=multi-reward', 'algorithm.description_fallback=whole-response', `algorithm.multi_reward.token_mask=${mask}`,
+        'algorithm.multi_reward.vis_kl_coef=0.05', 'algorithm.multi_reward.ans_kl_coef=0.02']), { log: () => {} });
+      const rows = readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const last = rows[rows.length - 1];
+      for (const k of ['actor/ans/pg_loss', 'actor/vis/pg_loss', 'actor/ans/kl_loss', 'actor/vis/kl_loss', 'actor/grad_norm']) expect(Number.isFinite(last[k]), `${mask}: ${k}`).toBe(true);
+      expect(last['actor/optimizer_steps']).toBe(2);
+      expect(last['actor/vis/kl_loss']).toBeGreaterThanOrEqual(0);
+    }
+  }, 300_000);
 });
