@@ -8,14 +8,12 @@
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSftConfig, loadTrainConfig } from '../config/index.js';
-import { VisionDataset } from '../data/dataset.js';
-import { type EvalResult, evaluate } from '../eval/evaluate.js';
+import type { EvalResult } from '../eval/evaluate.js';
+import { evaluateFile } from '../eval/evaluate_file.js';
 import { readJsonlRows, writeCurvesPng, consoleTable, markdownTable } from '../report/index.js';
-import { resolveFormatPrompt } from './format_prompt.js';
 import { runGrpo } from './grpo_trainer.js';
 import { DecodedImageCache } from './image_cache.js';
 import { loadStack } from './model_stack.js';
-import type { RolloutItem } from './rollout.js';
 import { runSft } from './sft.js';
 
 export interface PipelineOptions {
@@ -51,22 +49,10 @@ const SPLITS = ['test', 'test-shortcut'] as const;
 async function evaluateModel(modelDir: string, worldDir: string, trainCfgFile: string, overrides: string[], limit: number | undefined): Promise<Record<string, EvalResult>> {
   const cfg = loadTrainConfig(trainCfgFile, [...overrides, `worker.actor.model.model_path=${modelDir}`]);
   const stack = await loadStack({ weightsDir: modelDir, dtype: 'float32', device: 'cpu', minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels });
-  const fp = resolveFormatPrompt(cfg.data.format_prompt, cfg.algorithm.preset);
   const images = new DecodedImageCache();
   const out: Record<string, EvalResult> = {};
   try {
-    for (const split of SPLITS) {
-      const ds = await VisionDataset.load({ files: join(worldDir, `${split}.jsonl`) });
-      const n = Math.min(ds.size, limit ?? ds.size);
-      const items: RolloutItem[] = await Promise.all((await ds.getBatch([...Array(n).keys()])).map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
-      out[split] = await evaluate(stack.model, stack.encoder, items, {
-        format: fp.format, batchSize: 64,
-        rollout: {
-          sampling: { n: 1, maxNewTokens: cfg.data.max_response_length, temperature: 0, topP: 1, topK: -1, greedy: true, logitBias: { [stack.model.config.imageTokenId]: -100 }, stopTokenIds: stack.model.config.eosTokenIds, seed: 0 },
-          template: fp.template, pass2: fp.format === 'see-think', captionReasoner: fp.captionReasoner, onMissingDescription: cfg.algorithm.description_fallback,
-        },
-      });
-    }
+    for (const split of SPLITS) out[split] = await evaluateFile(stack, join(worldDir, `${split}.jsonl`), cfg, { limit }, images);
   } finally {
     stack.model.dispose();
   }
