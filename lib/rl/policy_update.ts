@@ -89,7 +89,8 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
   let skipped = 0;
   const epochs = s.epochs ?? 1;
   if (!b.oldLogProbs && epochs > 1) throw new Error('policyUpdate: old log-probs are required with more than one epoch');
-  if (b.channels?.some((c) => c.sequence === 'pass2')) {
+  const usesPass2 = b.channels?.some((c) => c.sequence === 'pass2') ?? false;
+  if (usesPass2) {
     if (!b.pass2) throw new Error("policyUpdate: a channel trains the pass-2 tokens but the batch has no pass2 sequences");
     if (b.pass2.prompts.length !== N || b.pass2.responses.length !== N) throw new Error(`policyUpdate: pass2 has ${b.pass2.prompts.length} prompts / ${b.pass2.responses.length} responses for ${N} samples`);
     if (!b.pass2.oldLogProbs && (N > s.miniBatch || epochs > 1)) throw new Error('policyUpdate: pass-2 old log-probs are required when the update is not exactly on-policy');
@@ -101,20 +102,15 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
     for (let u0 = 0; u0 < mini.length; u0 += s.microBatch) {
       const idx = mini.slice(u0, u0 + s.microBatch);
       const batch = collate(idx.map((i) => b.prompts[i]), idx.map((i) => b.responses[i]), s.collate);
-      const pass2Holder: { batch: CollatedBatch | null } = { batch: null };
+      const batch2 = usesPass2 ? collate(idx.map((i) => b.pass2!.prompts[i]), idx.map((i) => b.pass2!.responses[i]), s.collate) : null;
       try {
         const metrics = torch.scope(() => {
-          const R = batch.responseLength;
-          const { logProbs, entropy } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: s.temperature ?? 1, entropy: true });
-          const old = b.oldLogProbs ? padRows(idx.map((i) => b.oldLogProbs![i]), R) : logProbs.detach();
-          const ref = b.refLogProbs ? padRows(idx.map((i) => b.refLogProbs![i]), R) : null;
+          const p1 = scoreMicroBatch(model, batch, idx, b.oldLogProbs, b.refLogProbs, s.temperature, true);
           const context = { gradAccum, globalTokens };
-          const common = { logProbs, oldLogProbs: old, refLogProbs: ref, responseMask: batch.responseMask!, clip: s.clip, aggregation: s.aggregation, context, entropy };
+          const common = { logProbs: p1.logProbs, oldLogProbs: p1.oldLogProbs, refLogProbs: p1.refLogProbs, responseMask: p1.mask, clip: s.clip, aggregation: s.aggregation, context, entropy: p1.entropy };
+          const p2 = batch2 ? scoreMicroBatch(model, batch2, idx, b.pass2!.oldLogProbs, b.pass2!.refLogProbs, s.temperature, false) : null;
           const r = b.channels
-            ? grpoMultiRewardMicroBatchLoss({
-              ...common, kl: s.kl,
-              channels: b.channels.map((c) => channelLoss(c, b, idx, mini, gradAccum, R, batch.responseMask!, () => pass2Part(model, b.pass2, idx, s, pass2Holder))),
-            })
+            ? grpoMultiRewardMicroBatchLoss({ ...common, kl: s.kl, channels: b.channels.map((c) => channelLoss(c, b, idx, mini, gradAccum, p1, p2)) })
             : grpoMicroBatchLoss({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i]))) });
           r.loss.backward();
           return r.metrics as unknown as Record<string, number>;
@@ -122,7 +118,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
         for (const [k, v] of Object.entries(metrics)) (micro[k] ??= []).push(v);
       } finally {
         batch.dispose();
-        pass2Holder.batch?.dispose();
+        batch2?.dispose();
       }
     }
     s.beforeStep?.();
@@ -141,22 +137,24 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
   return out;
 }
 
-/** The pass-2 log-probs of a micro-batch, computed once however many channels use them. */
-interface Pass2Part { logProbs: torch.Tensor; oldLogProbs: torch.Tensor; refLogProbs: torch.Tensor | null; mask: torch.Tensor }
+/** A collated micro-batch scored by the policy, with its old/ref log-probs as [B, R] rows. */
+interface ScoredMicroBatch { logProbs: torch.Tensor; entropy: torch.Tensor | null; oldLogProbs: torch.Tensor; refLogProbs: torch.Tensor | null; mask: torch.Tensor; R: number }
 
-function pass2Part(model: QwenVLModel, p2: Pass2Batch | undefined, idx: readonly number[], s: UpdateSettings, holder: { batch: CollatedBatch | null; part?: Pass2Part }): Pass2Part {
-  if (holder.part) return holder.part;
-  const batch = collate(idx.map((i) => p2!.prompts[i]), idx.map((i) => p2!.responses[i]), s.collate);
-  holder.batch = batch;
-  const R2 = batch.responseLength;
-  const { logProbs } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: s.temperature ?? 1 });
-  holder.part = {
-    logProbs,
-    oldLogProbs: p2!.oldLogProbs ? padRows(idx.map((i) => p2!.oldLogProbs![i]), R2) : logProbs.detach(),
-    refLogProbs: p2!.refLogProbs ? padRows(idx.map((i) => p2!.refLogProbs![i]), R2) : null,
-    mask: batch.responseMask!,
+/**
+ * log πθ of the batch's responses (logits / temperature), πold from `old` (or, exactly on-policy,
+ * the detached log πθ) and πref from `ref`, both padded to the batch's response columns.
+ */
+function scoreMicroBatch(
+  model: QwenVLModel, batch: CollatedBatch, idx: readonly number[], old: readonly Float32Array[] | null, ref: readonly Float32Array[] | null,
+  temperature: number | undefined, entropy: boolean,
+): ScoredMicroBatch {
+  const R = batch.responseLength;
+  const lp = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature: temperature ?? 1, entropy });
+  return {
+    logProbs: lp.logProbs, entropy: lp.entropy, R, mask: batch.responseMask!,
+    oldLogProbs: old ? padRows(idx.map((i) => old[i]), R) : lp.logProbs.detach(),
+    refLogProbs: ref ? padRows(idx.map((i) => ref[i]), R) : null,
   };
-  return holder.part;
 }
 
 /**
@@ -164,17 +162,19 @@ function pass2Part(model: QwenVLModel, p2: Pass2Batch | undefined, idx: readonly
  * mask (and pass-2 tensors). In 'token' aggregation the channel's mini-batch token count is its own.
  */
 function channelLoss(
-  c: UpdateChannel, b: UpdateBatch, idx: readonly number[], mini: readonly number[], gradAccum: number, R: number, responseMask: torch.Tensor, pass2: () => Pass2Part,
+  c: UpdateChannel, b: UpdateBatch, idx: readonly number[], mini: readonly number[], gradAccum: number, p1: ScoredMicroBatch, p2: ScoredMicroBatch | null,
 ): RewardChannelLoss {
   const base: RewardChannelLoss = { name: c.name, advantages: torch.tensor(new Float32Array(idx.map((i) => c.advantages[i]))), weight: c.weight, klCoef: c.klCoef };
   const sum = (m: ArrayLike<number>) => { let n = 0; for (let j = 0; j < m.length; j++) n += m[j]; return n; };
   const count = (perSample: (i: number) => number) => Math.max(1, mini.reduce((a, i) => a + perSample(i), 0));
   if (c.sequence === 'pass2') {
-    const p = pass2();
-    return { ...base, logProbs: p.logProbs, oldLogProbs: p.oldLogProbs, ...(p.refLogProbs ? { refLogProbs: p.refLogProbs } : {}), mask: p.mask, context: { gradAccum, globalTokens: count((i) => b.pass2!.responses[i].length) } };
+    return {
+      ...base, logProbs: p2!.logProbs, oldLogProbs: p2!.oldLogProbs, ...(p2!.refLogProbs ? { refLogProbs: p2!.refLogProbs } : {}), mask: p2!.mask,
+      context: { gradAccum, globalTokens: count((i) => b.pass2!.responses[i].length) },
+    };
   }
   if (!c.masks) return base;
   // Truncated responses are cut to R columns by collate; the mask follows.
-  const mask = padRows(idx.map((i) => c.masks![i]), R).mul(responseMask);
+  const mask = padRows(idx.map((i) => c.masks![i]), p1.R).mul(p1.mask);
   return { ...base, mask, context: { gradAccum, globalTokens: count((i) => sum(c.masks![i])) } };
 }

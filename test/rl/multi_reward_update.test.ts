@@ -79,8 +79,12 @@ describe('multi-reward update, per token mask', () => {
     expect(spans.description.map(count)[2]).toBe(0);
     expect(b['actor/vis/pg_loss']).toBeCloseTo(expected(vis, spans.description.map(count)), 5);
     expect(b['actor/ans/pg_loss']).toBeCloseTo(expected(ans, spans.rest.map(count)), 5);
-    // (c) vis on the pass-2 answer tokens; sample 3 (no pass 2) contributes nothing
+    // (c) vis on the pass-2 answer tokens; sample 3 (no pass 2) contributes nothing. The second
+    // micro-batch collation and its log-probs leave no tensor behind.
+    run([ch('ans', ans), ch('vis', vis, { sequence: 'pass2' })]);
+    const live = torch.memoryStats().liveTensors;
     const c = run([ch('ans', ans), ch('vis', vis, { sequence: 'pass2' })]);
+    expect(torch.memoryStats().liveTensors).toBe(live);
     expect(c['actor/vis/pg_loss']).toBeCloseTo(expected(vis, pass2.responses.map((r) => r.length)), 5);
     expect(c['actor/ans/pg_loss']).toBeCloseTo(expected(ans, n1), 5);
     // The three options really differ (the loss is not the same number relabelled).
