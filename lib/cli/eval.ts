@@ -2,7 +2,7 @@
  * `vsr1 eval --model DIR --data FILE [--config FILE.yaml] [--by COLUMN] [--items N] [--out FILE]`:
  * greedy evaluation of a checkpoint on a dataset (accuracy, format, description accuracy and the
  * language-shortcut rate), with the prompts and settings of a training config, optionally broken
- * down by a JSONL column (the built-in world's `family`).
+ * down by a dataset column (the built-in world's `family`).
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .requiredOption('--model <dir>', 'checkpoint folder (Hugging Face layout)')
     .requiredOption('--data <file>', 'dataset file or folder (Vision-SR1-47K schema)')
     .option('--config <file>', 'training config whose prompts, response length and pixel budget are used', 'configs/world_train.yaml')
-    .option('--by <column>', 'break accuracy down by this JSONL column (e.g. family)')
+    .option('--by <column>', 'break accuracy down by this dataset column, JSONL or parquet (e.g. family)')
     .option('--items <n>', 'evaluate the first n rows (default all)')
     .option('--out <file>', 'also write the result (with every sample) as JSON')
     .option('--dtype <dtype>', 'float32 | bfloat16', 'float32')

@@ -22,6 +22,8 @@ export interface Example {
   problem: string;
   answer: string;
   images: ImageSource[];
+  /** The row's values of DatasetOptions.keepColumns, as text (absent when the row lacks one). */
+  columns: Record<string, string>;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface DatasetOptions {
    * the parquet bytes on disk, keeping them up to 1 GiB (default 'auto').
    */
   keepImageBytes?: boolean | 'auto';
+  /** Other columns to keep per example, as text (e.g. the built-in world's `family`). */
+  keepColumns?: readonly string[];
   /** Stop after this many good rows (LLaMA-Factory max_samples). */
   maxRows?: number | null;
   /** Called for each bad row as it is found (e.g. to print it). */
@@ -62,6 +66,7 @@ interface Entry {
   answer: string;
   /** null = parquet images not kept; re-read by row. */
   images: ImageSource[] | null;
+  columns: Record<string, string>;
 }
 
 const KEEP_BYTES_LIMIT = 1 << 30;
@@ -105,7 +110,7 @@ function parseImages(row: Record<string, unknown>, imageKey: string, requireImag
 }
 
 /** Parses and checks one row; throws an Error whose message is the reason it is bad. */
-function parseRow(value: unknown, o: Required<Pick<DatasetOptions, 'promptKey' | 'answerKey' | 'imageKey' | 'requireImages'>>, baseDir: string) {
+function parseRow(value: unknown, o: Required<Pick<DatasetOptions, 'promptKey' | 'answerKey' | 'imageKey' | 'requireImages' | 'keepColumns'>>, baseDir: string) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`row must be an object, received ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`);
   const row = value as Record<string, unknown>;
   const problem = textField(row, o.promptKey, false);
@@ -116,7 +121,16 @@ function parseRow(value: unknown, o: Required<Pick<DatasetOptions, 'promptKey' |
   const k = problem.split('<image>').length - 1;
   const slots = k >= 2 ? k : k === 1 || images.length > 0 ? 1 : 0;
   if (slots !== images.length) throw new Error(`"${o.promptKey}" has ${k} <image> placeholder(s) but the row has ${images.length} image(s)`);
-  return { problem, answer, images };
+  const columns: Record<string, string> = {};
+  for (const c of o.keepColumns) if (c in row && row[c] !== null && row[c] !== undefined) columns[c] = columnText(row[c]);
+  return { problem, answer, images, columns };
+}
+
+/** A kept column's value as text: strings as they are, bytes as UTF-8, anything else as JSON. */
+function columnText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
 }
 
 /** A loaded, validated dataset. Build with VisionDataset.load. */
@@ -135,7 +149,7 @@ export class VisionDataset {
   static async load(opts: DatasetOptions): Promise<VisionDataset> {
     const specs = typeof opts.files === 'string' ? [opts.files] : [...opts.files];
     const files = specs.flatMap((s) => resolveDataFiles(s));
-    const o = { promptKey: opts.promptKey ?? 'problem', answerKey: opts.answerKey ?? 'answer', imageKey: opts.imageKey ?? 'images', requireImages: opts.requireImages ?? true };
+    const o = { promptKey: opts.promptKey ?? 'problem', answerKey: opts.answerKey ?? 'answer', imageKey: opts.imageKey ?? 'images', requireImages: opts.requireImages ?? true, keepColumns: opts.keepColumns ?? [] };
     const checkImages = opts.checkImages ?? true;
     const maxRows = opts.maxRows ?? Infinity;
     const parquetBytes = files.filter((f) => f.endsWith('.parquet')).reduce((a, f) => a + statSync(f).size, 0);
@@ -169,8 +183,8 @@ export class VisionDataset {
       parsed.forEach((p, i) => {
         if (reasons[i] !== undefined) return report({ file, row: p.r.row, reason: reasons[i]! });
         if (entries.length >= maxRows) return;
-        const { problem, answer, images } = p.ok!;
-        entries.push({ file: fileIdx, row: p.r.row, problem, answer, images: lazy ? null : images });
+        const { problem, answer, images, columns } = p.ok!;
+        entries.push({ file: fileIdx, row: p.r.row, problem, answer, images: lazy ? null : images, columns });
       });
     };
 
@@ -249,7 +263,7 @@ export class VisionDataset {
 
   private example(index: number, images: ImageSource[]): Example {
     const e = this.entries[index];
-    return { id: `${this.files[e.file]}:${e.row}`, index, problem: e.problem, answer: e.answer, images };
+    return { id: `${this.files[e.file]}:${e.row}`, index, problem: e.problem, answer: e.answer, images, columns: e.columns };
   }
 
   private async parquetRow(file: number, row: number): Promise<Record<string, unknown>> {

@@ -3,7 +3,6 @@
  * prompt, plus the self-reward pass for see-think), with an optional breakdown by a column of the
  * rows (e.g. the built-in world's `family`). Shared by `vsr1 pipeline` and `vsr1 eval`.
  */
-import { readFileSync } from 'node:fs';
 import type { TrainConfig } from '../config/index.js';
 import { VisionDataset } from '../data/dataset.js';
 import { resolveFormatPrompt } from '../rl/format_prompt.js';
@@ -15,7 +14,7 @@ import { type EvalResult, evaluate } from './evaluate.js';
 export interface FileEvalOptions {
   /** Evaluate the first `limit` usable rows (default all). */
   limit?: number;
-  /** A JSONL column to break accuracy down by (e.g. 'family'). */
+  /** A dataset column to break accuracy down by (e.g. 'family'). */
   groupBy?: string;
   batchSize?: number;
 }
@@ -26,9 +25,16 @@ export type FileEvalResult = EvalResult & { groups: Record<string, GroupScore> |
 /** Evaluates `stack` on `file` with the prompts, response length and description fallback of `cfg`. */
 export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainConfig, o: FileEvalOptions = {}, images = new DecodedImageCache()): Promise<FileEvalResult> {
   const fp = resolveFormatPrompt(cfg.data.format_prompt, cfg.algorithm.preset);
-  const ds = await VisionDataset.load({ files: file, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key });
+  const keepColumns = o.groupBy ? [o.groupBy] : [];
+  const ds = await VisionDataset.load({ files: file, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, keepColumns });
   const n = Math.min(ds.size, o.limit ?? ds.size);
   const examples = await ds.getBatch([...Array(n).keys()]);
+  // Checked before any generation, so a wrong column name costs nothing.
+  const keys = o.groupBy === undefined ? null : examples.map((e) => {
+    const v = e.columns[o.groupBy!];
+    if (v === undefined) throw new Error(`eval --by ${o.groupBy}: row ${e.id} has no '${o.groupBy}' column`);
+    return v;
+  });
   const items: RolloutItem[] = await Promise.all(examples.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
   const result = await evaluate(stack.model, stack.encoder, items, {
     format: fp.format, batchSize: o.batchSize ?? 64,
@@ -37,8 +43,7 @@ export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainCo
       template: fp.template, pass2: fp.format === 'see-think', captionReasoner: fp.captionReasoner, onMissingDescription: cfg.algorithm.description_fallback,
     },
   });
-  if (!o.groupBy) return { ...result, groups: null };
-  const keys = groupKeys(file, o.groupBy, examples.map((e) => e.id));
+  if (!keys) return { ...result, groups: null };
   const acc: Record<string, { n: number; a: number; d: number; hasD: boolean }> = {};
   result.samples.forEach((s, i) => {
     const g = (acc[keys[i]] ??= { n: 0, a: 0, d: 0, hasD: false });
@@ -48,16 +53,4 @@ export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainCo
   });
   const groups = Object.fromEntries(Object.entries(acc).sort(([x], [y]) => x.localeCompare(y)).map(([k, g]) => [k, { n: g.n, accuracy: g.a / g.n, descriptionAccuracy: g.hasD ? g.d / g.n : null }]));
   return { ...result, groups };
-}
-
-/** The `column` value of each example, read from its JSONL row (ids are `file:line`). */
-function groupKeys(file: string, column: string, ids: readonly string[]): string[] {
-  if (!file.endsWith('.jsonl')) throw new Error(`eval --by ${column}: breakdowns read JSONL rows; ${file} is not a .jsonl file`);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return ids.map((id) => {
-    const line = Number(id.slice(id.lastIndexOf(':') + 1));
-    const row = JSON.parse(lines[line - 1] ?? 'null') as Record<string, unknown> | null;
-    if (!row || !(column in row)) throw new Error(`eval --by ${column}: ${file} line ${line} has no '${column}' column`);
-    return String(row[column]);
-  });
 }

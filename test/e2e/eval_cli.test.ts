@@ -32,8 +32,13 @@ describe('vsr1 eval', () => {
       expect(groups[fam].accuracy).toBeCloseTo(idx.reduce((a, i) => a + res.samples[i].accuracy, 0) / idx.length, 12);
     }
     expect(Object.values(groups).reduce((a, g) => a + g.n, 0)).toBe(6);
+    // The same split as parquet (the world writes its extra columns there too) breaks down alike.
+    const outPq = path.join(root, 'r-pq.json');
+    const pq = cli(['--model', model, '--data', path.join(root, 'world', 'test.parquet'), '--by', 'family', '--items', '6', '--out', outPq, '--config', 'configs/world_train.yaml']);
+    expect(pq.status, pq.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(outPq, 'utf8')).groups).toEqual(groups);
     const bad = cli(['--model', model, '--data', data, '--by', 'colour_of_the_sky', '--items', '2']);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toMatch(/line 1 has no 'colour_of_the_sky' column/);
+    expect(bad.stderr).toMatch(/row \S*test\.jsonl:1 has no 'colour_of_the_sky' column/);
   }, 600_000);
 });

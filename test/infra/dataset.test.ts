@@ -121,6 +121,22 @@ describe('JSONL dataset', () => {
   });
 });
 
+describe('kept columns', () => {
+  it('keeps the requested columns as text, absent where a row lacks them', async () => {
+    const file = join(dir, 'cols.jsonl');
+    const rows = [
+      { problem: 'q0', answer: 'a', images: ['img/a.png'], family: 'count', level: 2 },
+      { problem: 'q1', answer: 'b', images: ['img/a.png'], level: { hard: true } },
+      { problem: 'q2', answer: 'c', images: ['img/a.png'], family: null },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const ds = await VisionDataset.load({ files: file, keepColumns: ['family', 'level'] });
+    expect((await ds.getBatch([0, 1, 2])).map((e) => e.columns)).toEqual([{ family: 'count', level: '2' }, { level: '{"hard":true}' }, {}]);
+    expect((await VisionDataset.load({ files: file })).size).toBe(3);
+    expect((await (await VisionDataset.load({ files: file })).get(0)).columns).toEqual({});
+  });
+});
+
 describe('parquet dataset', () => {
   const rows = () => [
     { problem: 'p0 <image>', answer: 'a0', images: [{ bytes: png, path: 'p0.png' }] },
@@ -137,7 +153,7 @@ describe('parquet dataset', () => {
     const file = join(dir, 'data.parquet');
     writeParquet(file, rows());
     for (const keep of [true, false]) {
-      const ds = await VisionDataset.load({ files: file, keepImageBytes: keep });
+      const ds = await VisionDataset.load({ files: file, keepImageBytes: keep, keepColumns: ['answer'] });
       expect(ds.size).toBe(4);
       expect(ds.badRows.map((b) => [b.row, b.reason.split(' (')[0]])).toEqual([
         [1, '"answer" must be a string or number, received null'],
@@ -147,6 +163,7 @@ describe('parquet dataset', () => {
       ]);
       const ex = await ds.getBatch([3, 0, 2, 1]); // out of order, spanning row groups
       expect(ex.map((e) => e.id)).toEqual([7, 0, 4, 3].map((r) => `${file}:${r}`));
+      expect(ex.map((e) => e.columns.answer)).toEqual(['a7', 'a0', 'a4', 'a3']);
       const b = ex[0].images[0];
       expect(b.kind === 'bytes' && Buffer.from(b.bytes).equals(Buffer.from(png))).toBe(true);
       expect(ex[1].images[0]).toMatchObject({ kind: 'bytes', path: 'p0.png' });
@@ -173,9 +190,10 @@ describe('parquet dataset', () => {
         { name: 'imgs', data: [[png], [png]] },
       ],
     });
-    const ds = await VisionDataset.load({ files: file, promptKey: 'q', answerKey: 'a', imageKey: 'imgs' });
+    const ds = await VisionDataset.load({ files: file, promptKey: 'q', answerKey: 'a', imageKey: 'imgs', keepColumns: ['a'] });
     expect(ds.size).toBe(1);
     expect((await ds.get(0)).answer).toBe('ä');
+    expect((await ds.get(0)).columns).toEqual({ a: 'ä' }); // a kept bytes column reads as UTF-8 text
     expect(ds.badRows[0]).toEqual({ file, row: 1, reason: '"a" is bytes that are not valid UTF-8' });
   });
 
