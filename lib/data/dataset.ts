@@ -71,6 +71,8 @@ interface Entry {
 
 const KEEP_BYTES_LIMIT = 1 << 30;
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Kept columns are informative only: invalid UTF-8 becomes U+FFFD instead of failing the row. */
+const lenientDecoder = new TextDecoder('utf-8');
 
 function textField(row: Record<string, unknown>, key: string, allowNumber: boolean): string {
   if (!(key in row)) throw new Error(`missing key "${key}"`);
@@ -129,7 +131,7 @@ function parseRow(value: unknown, o: Required<Pick<DatasetOptions, 'promptKey' |
 /** A kept column's value as text: strings as they are, bytes as UTF-8, anything else as JSON. */
 function columnText(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  if (v instanceof Uint8Array) return lenientDecoder.decode(v);
   return typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
 }
 

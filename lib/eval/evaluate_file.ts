@@ -25,7 +25,7 @@ export type FileEvalResult = EvalResult & { groups: Record<string, GroupScore> |
 /** Evaluates `stack` on `file` with the prompts, response length and description fallback of `cfg`. */
 export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainConfig, o: FileEvalOptions = {}, images = new DecodedImageCache()): Promise<FileEvalResult> {
   const fp = resolveFormatPrompt(cfg.data.format_prompt, cfg.algorithm.preset);
-  const keepColumns = o.groupBy ? [o.groupBy] : [];
+  const keepColumns = o.groupBy === undefined ? [] : [o.groupBy];
   const ds = await VisionDataset.load({ files: file, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, keepColumns });
   const n = Math.min(ds.size, o.limit ?? ds.size);
   const examples = await ds.getBatch([...Array(n).keys()]);
