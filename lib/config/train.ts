@@ -53,6 +53,10 @@ export const TrainAlgorithm = z.strictObject({
   use_kl_loss: z.boolean().default(true), // yaml, §8: KL is a loss, not a reward penalty
   kl_penalty: z.enum(['low_var_kl', 'kl', 'abs', 'mse', 'full']).default('low_var_kl'), // yaml, §9.3 (k3)
   kl_coef: nonNeg().default(1e-2), // yaml, §9.3
+  // §8: true divides each group's centred scores by its std (CODE-MAIN's z-score); false keeps them
+  // mean-centred only (PAPER-v2 eq. 1; verl's norm_adv_by_std_in_grpo=false, as in Dr. GRPO), which
+  // does not inflate the rare successes of nearly all-wrong groups.
+  norm_adv_by_std_in_grpo: z.boolean().default(true),
   preset: z.enum(['vision-sr1', 'vision-r1', 'no-self-reward', 'multi-reward']).default('vision-sr1'), // §7.3
   format_weight: z.number().min(0).max(1).default(0.1), // §7.3: overall = (1-w)·acc + w·fmt (+ vis)
   // §5 step 1, §15.5: 'empty' (default) gives no visual reward without a <description>; the reference

@@ -15,7 +15,7 @@ import { type Example, VisionDataset } from '../data/dataset.js';
 import { type EvalResult, evaluate } from '../eval/evaluate.js';
 import { torch } from '../index.js';
 import { MetricsLogger, PhaseTimer, SampleLogger, createProgress } from '../logging/index.js';
-import { composeReward, type RewardResult } from '../rewards/index.js';
+import { composeReward, type RewardResult, type RewardSpec } from '../rewards/index.js';
 import { writeCurvesPng, readJsonlRows } from '../report/index.js';
 import { responseLogProbs } from './experience.js';
 import { resolveFormatPrompt } from './format_prompt.js';
@@ -36,6 +36,12 @@ export interface GrpoRunOptions {
   log?: (line: string) => void;
   /** Record a profiler trace of one step (`step` 1-based) to `tracePath`. */
   profile?: { step: number; tracePath: string } | null;
+  /**
+   * The training reward, replacing the composition of `algorithm.preset` (e.g. registered or
+   * inline reward functions with weights, see lib/rewards/compose.ts). The preset still picks the
+   * prompt; pass 2 runs when some component reads it. Validation keeps its own metrics.
+   */
+  reward?: RewardSpec;
 }
 export interface GrpoRunResult {
   runDir: string;
@@ -65,7 +71,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   const useKl = alg.use_kl_loss && !alg.disable_kl && alg.kl_coef > 0;
   const mr = alg.multi_reward;
   const channelKl = alg.preset === 'multi-reward' && !alg.disable_kl && (mr.ans_kl_coef > 0 || mr.vis_kl_coef > 0);
-  const channelSettings = { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask };
+  const channelSettings = { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask, normByStd: alg.norm_adv_by_std_in_grpo };
   const ref = useKl || channelKl ? await loadStack({ ...stackOpts, weightsDir: a.model.model_path, dtype: torchDtype(cfg.worker.ref.dtype) }) : null;
   const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
   const masters = a.model.dtype === 'fp32' && dtype !== 'float32' ? MasterWeights.create(params) : null;
@@ -79,7 +85,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   const totalSteps = loader.totalSteps(t.total_epochs, t.max_steps);
 
   const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
-  const reward = composeReward(alg.preset, {
+  const reward = o.reward ? composeReward(o.reward) : composeReward(alg.preset, {
     formatWeight: alg.format_weight, onMissingDescription: alg.description_fallback,
     ...(alg.preset === 'multi-reward' ? { alpha: mr.ans_format_weight, visAlpha: mr.vis_format_weight, channelWeights: { ans: mr.ans_weight, vis: mr.vis_weight } } : {}),
   });
@@ -167,10 +173,11 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
           refLogProbs: ref ? lps(ref, multi.pass2.prompts, multi.pass2.responses) : null,
         } : undefined,
       }));
+      const advantages = multi ? null : grpoAdvantages(overall, r.groupIds, { normByStd: alg.norm_adv_by_std_in_grpo });
       const update = await timer.time('update', () => {
         const common = {
           prompts: r.prompts, responses: r.responses, oldLogProbs: oldLp, refLogProbs: refLp,
-          ...(multi ? { channels: multi.channels, pass2 } : { advantages: grpoAdvantages(overall, r.groupIds) }),
+          ...(multi ? { channels: multi.channels, pass2 } : { advantages: advantages! }),
         };
         const m = policyUpdate(policy.model, masters ? masters.masters : params, opt, common, {
           epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
@@ -187,6 +194,8 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
         'reward/overall': mean(overall), ...comp,
         'response_length/mean': mean(r.responses.map((x) => x.length)),
         'response_length/clip_ratio': mean(r.responses.map((x) => (x.length >= cfg.data.max_response_length ? 1 : 0))),
+        ...(advantages ? advantageMetrics('critic/advantages', advantages) : {}),
+        ...Object.assign({}, ...(multi?.channels ?? []).map((c) => advantageMetrics(`critic/advantages_${c.name}`, c.advantages))),
         ...update, 'actor/lr': lr,
         ...Object.fromEntries(Object.entries(timing.phases).map(([k, v]) => [`timing_s/${k}`, v])), 'timing_s/step': timing.total,
       });
@@ -224,6 +233,15 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   ref?.model.dispose();
   policy.model.dispose();
   return { runDir, finalModelDir, steps: step, valBefore, valAfter };
+}
+
+/** Per-sample advantage statistics (verl's critic/advantages/*): their scale shows what std normalisation does. */
+function advantageMetrics(prefix: string, adv: readonly number[]): Record<string, number> {
+  if (adv.length === 0) return {};
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of adv) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+  return { [`${prefix}/mean`]: mean(adv), [`${prefix}/max`]: hi, [`${prefix}/min`]: lo, [`${prefix}/abs_mean`]: mean(adv.map(Math.abs)) };
 }
 
 function strip(r: EvalResult | null) {

@@ -20,6 +20,8 @@ export interface ChannelSettings {
   weights: { ans: number; vis: number };
   klCoefs: { ans: number; vis: number };
   tokenMask: ChannelTokenMask;
+  /** Divide each channel's centred scores by the group std (algorithm.norm_adv_by_std_in_grpo). */
+  normByStd: boolean;
 }
 
 export interface MultiRewardUpdate {
@@ -34,7 +36,7 @@ export function multiRewardUpdate(
 ): MultiRewardUpdate {
   for (const name of channelNames) if (name !== 'ans' && name !== 'vis') throw new Error(`multi-reward: unknown channel '${name}'; the method's channels are ans and vis`);
   const scores = Object.fromEntries(channelNames.map((c) => [c, results.map((x) => x.channels![c])]));
-  const adv = multiChannelAdvantages(scores, r.groupIds, Object.fromEntries(channelNames.map((c) => [c, s.weights[c as 'ans' | 'vis']])));
+  const adv = multiChannelAdvantages(scores, r.groupIds, Object.fromEntries(channelNames.map((c) => [c, s.weights[c as 'ans' | 'vis']])), { normByStd: s.normByStd });
   // λ_k is already in the advantages (the PPO loss is linear in A for A scaled by λ ≥ 0).
   const channel = (name: 'ans' | 'vis'): UpdateChannel => ({ name, advantages: adv[name], weight: 1, klCoef: s.klCoefs[name] });
   const channels = channelNames.map((c) => channel(c as 'ans' | 'vis'));

@@ -92,4 +92,34 @@ describe('GRPO trainer', () => {
       expect(last['actor/vis/kl_loss']).toBeGreaterThanOrEqual(0);
     }
   }, 300_000);
+
+  it('a user reward spec drives training; norm_adv_by_std_in_grpo z-scores or only centres the group advantages (critic/advantages/*)', async () => {
+    // One prompt per step, so the n = 4 samples are one group. The inline reward (response length
+    // mod 7) varies across a random model's samples; both runs sample the same rollout.
+    const seen: number[][] = [];
+    const runWith = async (norm: boolean) => {
+      const scores: number[] = [];
+      seen.push(scores);
+      const run = path.join(root, `run-adv-${norm}`);
+      await runGrpo(config(run, 1, [`algorithm.norm_adv_by_std_in_grpo=${norm}`, 'data.rollout_batch_size=1']), {
+        log: () => {},
+        reward: { components: [{ name: 'length_mod_7', reward: (x) => { const v = x.response.length % 7; scores.push(v); return v; }, weight: 1 }] },
+      });
+      return JSON.parse(readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]) as Record<string, number>;
+    };
+    const z = await runWith(true), centred = await runWith(false);
+    expect(seen[0]).toHaveLength(4);
+    expect(seen[1]).toEqual(seen[0]);
+    const s = seen[0], mu = s.reduce((a, b) => a + b, 0) / 4;
+    const sd = Math.sqrt(s.reduce((a, b) => a + (b - mu) ** 2, 0) / 3);
+    expect(sd).toBeGreaterThan(0); // otherwise every advantage is 0 and nothing is tested
+    expect(z['reward/length_mod_7']).toBeCloseTo(mu, 10);
+    const check = (row: Record<string, number>, adv: number[]) => {
+      expect(row['critic/advantages/max']).toBeCloseTo(Math.max(...adv), 10);
+      expect(row['critic/advantages/min']).toBeCloseTo(Math.min(...adv), 10);
+      expect(row['critic/advantages/abs_mean']).toBeCloseTo(adv.reduce((a, b) => a + Math.abs(b), 0) / 4, 10);
+    };
+    check(z, s.map((x) => (x - mu) / (sd + 1e-6)));
+    check(centred, s.map((x) => x - mu));
+  }, 300_000);
 });
