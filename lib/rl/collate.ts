@@ -13,7 +13,7 @@
  *   response ids [B, R] and the response mask [B, R]: 1 on the assistant tokens (the response and
  *     its closing <|im_end|>), 0 on padding: the SFT loss mask and the RL response mask (§6).
  */
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { DType } from '../torch/dtype.js';
 import type { ImageSource as ProcessorImage, Qwen2VLImageProcessor } from '../models/qwen2_5_vl/image_processor.js';
 import { appendResponsePositions, getRopeIndex, toBigInt64 } from '../models/qwen2_5_vl/rope_index.js';

@@ -4,7 +4,7 @@
  * micro-batches without gradients. Kept per sample as Float32Arrays (one value per response
  * token), so the update can regroup samples into any mini/micro-batch.
  */
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { collate, type CollateOptions, type EncodedPrompt } from './collate.js';
 

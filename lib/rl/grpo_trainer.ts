@@ -13,7 +13,7 @@ import { findLatestCheckpoint, cleanStaleTemp } from '../checkpoint/index.js';
 import { DataLoader } from '../data/loader.js';
 import { type Example, VisionDataset } from '../data/dataset.js';
 import { type EvalResult, evaluate } from '../eval/evaluate.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import { MetricsLogger, PhaseTimer, SampleLogger, createProgress } from '../logging/index.js';
 import { composeReward, type RewardResult, type RewardSpec } from '../rewards/index.js';
 import { writeCurvesPng, readJsonlRows } from '../report/index.js';

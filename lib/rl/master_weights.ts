@@ -3,7 +3,7 @@
  * the addon has no autocast, so the model runs in its compute dtype and the optimizer updates
  * fp32 copies, which are then written back (DeepSpeed/verl keep fp32 masters the same way).
  */
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 
 export class MasterWeights {
   private constructor(readonly params: torch.Tensor[], readonly masters: torch.Tensor[]) {}

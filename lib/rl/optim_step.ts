@@ -4,7 +4,7 @@
  * holds NaN or Inf is skipped so one bad batch cannot destroy the weights. Gradients are
  * cleared either way.
  */
-import type { torch } from '../index.js';
+import type * as torch from '../torch/index.js';
 import { clipGradNorm } from '../torch/optim.js';
 import type { MasterWeights } from './master_weights.js';
 

@@ -4,7 +4,7 @@
  * accumulated; then global grad-norm clipping and an AdamW step, skipped when the norm is
  * non-finite (gradients are cleared either way).
  */
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { type CollatedBatch, collate, type CollateOptions, type EncodedPrompt } from './collate.js';
 import { padRows } from './experience.js';

@@ -12,7 +12,7 @@ import { checkpointRoot } from '../config/load.js';
 import { configHash } from '../config/hash.js';
 import { sftEffectiveBatch, type SftConfig } from '../config/sft.js';
 import { EpochSampler } from '../data/sampler.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import { createProgress, MetricsLogger, SampleLogger } from '../logging/index.js';
 import { collate } from './collate.js';
 import { DecodedImageCache } from './image_cache.js';

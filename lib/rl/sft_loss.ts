@@ -4,7 +4,7 @@
  * its token sum divided by the batch's token count, so gradient accumulation gives the same
  * gradient as one big batch (HF Trainer's num_items_in_batch normalisation).
  */
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import type { CollatedBatch } from './collate.js';
 

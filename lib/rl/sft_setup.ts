@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { SftConfig } from '../config/sft.js';
 import { splitSizes, synthesizeWorld } from '../data/world/synth.js';
 import { createTinyCheckpoint } from '../models/tiny_checkpoint.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { DType } from '../torch/dtype.js';
 import { loadStack, type ModelStack } from './model_stack.js';
 import { buildMix, loadSftSource, type SftBadRow, type SftRecord } from './sft_data.js';

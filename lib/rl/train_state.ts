@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveCheckpoint, type CheckpointInfo } from '../checkpoint/index.js';
 import type { SamplerState } from '../data/sampler.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import type { MasterWeights } from './master_weights.js';
 

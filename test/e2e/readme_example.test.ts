@@ -1,6 +1,10 @@
-/** The README's 15-line TypeScript example runs and its loss falls. */
+/**
+ * The README's TypeScript examples run: the 15-line runtime example (its loss falls) and the
+ * scripted GRPO run with a reward of one's own (its reward is logged and a final policy is written).
+ */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -24,4 +28,33 @@ describe('README example', () => {
     expect(losses.length).toBe(4);
     expect(losses[3]).toBeLessThan(losses[0] * 0.1);
   });
+
+  it('the scripted training run uses the package entry point and logs the user reward', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const code = blocks.find((b) => b.includes('runGrpo'));
+    expect(code, 'README block with runGrpo').toBeDefined();
+    const out = mkdtempSync(path.join(tmpdir(), 'vsr1-readme-run-'));
+    const dir = mkdtempSync(path.join(process.cwd(), 'test', '.tmp-readme-'));
+    const file = path.join(dir, 'example.ts');
+    writeFileSync(file, code!.replace("from 'vision-sr1'", `from '${path.resolve('lib/index.js')}'`).replace("'runs/scripted'", JSON.stringify(out)));
+    let r;
+    try {
+      r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 240_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').pop()).toBe(`2 ${out}/grpo/final_model`);
+    expect(existsSync(path.join(out, 'grpo', 'final_model', 'model.safetensors'))).toBe(true);
+    const rows = readFileSync(path.join(out, 'grpo', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const step = rows.filter((x) => 'reward/short' in x);
+    expect(step).toHaveLength(2);
+    for (const x of step) {
+      // overall = 0.9 acc + 0.1 format + description accuracy + 0.2 short, per sample, so also in the mean
+      const expected = 0.9 * x['reward/accuracy'] + 0.1 * x['reward/format'] + x['reward/description_accuracy'] + 0.2 * x['reward/short'];
+      expect(x['reward/overall']).toBeCloseTo(expected, 9);
+    }
+    rmSync(out, { recursive: true, force: true });
+  }, 300_000);
 });

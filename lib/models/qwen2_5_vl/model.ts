@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { native } from '../../native.js';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { dtypeCode, type DType } from '../../torch/dtype.js';
 import { wrap } from '../../torch/tensor.js';
 import { type QwenVLConfig, readQwenConfig, toConfigJson } from './config.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { type ChatContentPart, type ChatTemplate, loadChatTemplate } from '../../tokenizer/chat_template.js';
 import { expandImagePadIds } from '../../tokenizer/image_pad.js';
 import { QwenTokenizer } from '../../tokenizer/tokenizer.js';

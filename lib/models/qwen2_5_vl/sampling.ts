@@ -1,6 +1,6 @@
 /** The generation engine's sampling step on its own: next-token choice from fixed logits. */
 import { native } from '../../native.js';
-import type { torch } from '../../index.js';
+import type * as torch from '../../torch/index.js';
 import { wrap } from '../../torch/tensor.js';
 
 export interface SamplingOptions {

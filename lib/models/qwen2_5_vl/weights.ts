@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 
 export function legacyName(name: string): string {
   if (name.startsWith('model.visual.')) return name.slice('model.'.length);

@@ -4,7 +4,7 @@
  * Scores are per-sample scalars, so this runs in plain JS (float64) and the result is broadcast
  * to tokens once (`broadcastToTokens`).
  */
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { DType } from '../../torch/dtype.js';
 
 type Tensor = torch.Tensor;

@@ -3,7 +3,7 @@
  * back-propagated, so that the gradients accumulated over a mini-batch give the intended
  * objective (METHOD §9.4, §9.5, §14).
  */
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { maskLike, maskedMean } from './masked.js';
 
 type Tensor = torch.Tensor;

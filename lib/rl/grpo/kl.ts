@@ -2,7 +2,7 @@
  * Per-token KL estimators between the policy and the reference model (METHOD §9.3, EasyR1
  * `compute_kl`), from the log-probabilities of the sampled tokens only.
  */
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 
 type Tensor = torch.Tensor;
 

@@ -3,7 +3,7 @@
  * KL-to-reference loss, aggregated into the scalar to back-propagate; and the multi-reward
  * variant (§10.2–10.3) with one PPO term per reward channel.
  */
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { type AggregationContext, type LossAggregation, accumulationScale, reduceTokens } from './aggregate.js';
 import { type KlType, klPenalty } from './kl.js';
 import { expectShape, maskedMean, zeroPadding } from './masked.js';

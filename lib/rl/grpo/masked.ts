@@ -4,7 +4,7 @@
  * Shapes: `values` and `mask` are [B, T] (any equal shapes); mask entries are 0/1 (bool, int or
  * float). The mask is cast to the values' dtype so bf16/fp32/fp64 paths keep their precision.
  */
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 
 type Tensor = torch.Tensor;
 

@@ -2,7 +2,7 @@
  * The PPO clipped surrogate with asymmetric clip and dual clip, per token (METHOD §9.2; EasyR1
  * `compute_policy_loss`, loss_type 'default').
  */
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { expectShape, maskedMean, zeroPadding } from './masked.js';
 
 type Tensor = torch.Tensor;
