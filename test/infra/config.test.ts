@@ -47,6 +47,13 @@ describe('train config', () => {
     expect(batchPlan(c).gradAccumSteps).toBeGreaterThanOrEqual(1);
   });
 
+  it('world_train_b32.yaml is world_train.yaml with the two values its header names', () => {
+    const b32 = loadTrainConfig('configs/world_train_b32.yaml');
+    const same = loadTrainConfig('configs/world_train.yaml', ['data.rollout_batch_size=32', 'worker.actor.global_batch_size=32', 'algorithm.kl_coef=0.1']);
+    expect(b32).toEqual(same);
+    expect(batchPlan(b32).optimizerStepsPerStep).toBe(1);
+  });
+
   it('applies dotted overrides after the file', () => {
     const c = loadTrainConfig('configs/train_vision_sr1.yaml', ['trainer.max_steps=3', 'trainer.logger=[jsonl]', 'worker.rollout.logit_bias={}', 'data.val_files=null']);
     expect(c.trainer.max_steps).toBe(3);
