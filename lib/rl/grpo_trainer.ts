@@ -195,7 +195,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
         'response_length/mean': mean(r.responses.map((x) => x.length)),
         'response_length/clip_ratio': mean(r.responses.map((x) => (x.length >= cfg.data.max_response_length ? 1 : 0))),
         ...(advantages ? advantageMetrics('critic/advantages', advantages) : {}),
-        ...Object.assign({}, ...(multi?.channels ?? []).map((c) => advantageMetrics(`critic/advantages_${c.name}`, c.advantages))),
+        ...Object.fromEntries((multi?.channels ?? []).flatMap((c) => Object.entries(advantageMetrics(`critic/advantages_${c.name}`, c.advantages)))),
         ...update, 'actor/lr': lr,
         ...Object.fromEntries(Object.entries(timing.phases).map(([k, v]) => [`timing_s/${k}`, v])), 'timing_s/step': timing.total,
       });
@@ -238,10 +238,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
 /** Per-sample advantage statistics (verl's critic/advantages/*): their scale shows what std normalisation does. */
 function advantageMetrics(prefix: string, adv: readonly number[]): Record<string, number> {
   if (adv.length === 0) return {};
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const x of adv) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  return { [`${prefix}/mean`]: mean(adv), [`${prefix}/max`]: hi, [`${prefix}/min`]: lo, [`${prefix}/abs_mean`]: mean(adv.map(Math.abs)) };
+  return { [`${prefix}/mean`]: mean(adv), [`${prefix}/max`]: Math.max(...adv), [`${prefix}/min`]: Math.min(...adv), [`${prefix}/abs_mean`]: mean(adv.map(Math.abs)) };
 }
 
 function strip(r: EvalResult | null) {

@@ -8,21 +8,29 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+/** The README's ```ts blocks, in order. */
+function readmeBlocks(): string[] {
+  return [...readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+/** Runs a README block with tsx, its `vision-sr1` import pointed at lib/. */
+function runExample(code: string, timeout: number) {
+  // Inside the repository so the example resolves the project's node_modules.
+  const dir = mkdtempSync(path.join(process.cwd(), 'test', '.tmp-readme-'));
+  const file = path.join(dir, 'example.ts');
+  writeFileSync(file, code.replace("from 'vision-sr1'", `from '${path.resolve('lib/index.js')}'`));
+  try {
+    return spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('README example', () => {
   it('trains and the printed loss falls', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)![1];
+    const code = readmeBlocks()[0];
     expect(code.split('\n').filter((l) => l.trim()).length).toBeLessThanOrEqual(18);
-    const dir = mkdtempSync(path.join(process.cwd(), 'test', '.tmp-readme-'));
-    const file = path.join(dir, 'example.ts');
-    writeFileSync(file, code.replace("from 'vision-sr1'", `from '${path.resolve('lib/index.js')}'`));
-    // Inside the repository so the example resolves the project's node_modules.
-    let r;
-    try {
-      r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 120_000 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = runExample(code, 120_000);
     expect(r.stderr).toBe('');
     const losses = r.stdout.trim().split('\n').map((l) => Number(l.split(' ')[1]));
     expect(losses.length).toBe(4);
@@ -30,20 +38,10 @@ describe('README example', () => {
   });
 
   it('the scripted training run uses the package entry point and logs the user reward', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    const code = blocks.find((b) => b.includes('runGrpo'));
+    const code = readmeBlocks().find((b) => b.includes('runGrpo'));
     expect(code, 'README block with runGrpo').toBeDefined();
     const out = mkdtempSync(path.join(tmpdir(), 'vsr1-readme-run-'));
-    const dir = mkdtempSync(path.join(process.cwd(), 'test', '.tmp-readme-'));
-    const file = path.join(dir, 'example.ts');
-    writeFileSync(file, code!.replace("from 'vision-sr1'", `from '${path.resolve('lib/index.js')}'`).replace("'runs/scripted'", JSON.stringify(out)));
-    let r;
-    try {
-      r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 240_000 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = runExample(code!.replace("'runs/scripted'", JSON.stringify(out)), 240_000);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').pop()).toBe(`2 ${out}/grpo/final_model`);
     expect(existsSync(path.join(out, 'grpo', 'final_model', 'model.safetensors'))).toBe(true);
