@@ -12,6 +12,15 @@ export type LoggerName = z.infer<typeof LoggerName>;
 export const Dtype = z.enum(['fp32', 'bf16', 'fp16']);
 export type Dtype = z.infer<typeof Dtype>;
 
+/**
+ * The dtype of trained weights or of the training compute. fp16 is refused: its narrow exponent
+ * range underflows small gradients unless the loss is scaled (dynamic loss scaling), which the
+ * trainers do not implement; bf16 has fp32's range and needs none.
+ */
+export const TrainDtype = Dtype.refine((v) => v !== 'fp16', {
+  message: 'fp16 is not supported for training: it needs loss scaling, which is not implemented; use bf16 (mixed precision with fp32 masters) or fp32',
+});
+
 /** `auto` = CUDA when the addon sees a GPU, else CPU. */
 export const DeviceName = z.enum(['auto', 'cpu', 'cuda']);
 export type DeviceName = z.infer<typeof DeviceName>;

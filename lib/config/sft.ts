@@ -5,7 +5,7 @@
  * shared, with the LLaMA-Factory name in the comment otherwise.
  */
 import { z } from 'zod';
-import { Dtype, Files, optimSchema, posInt, modelPathFields, trainerCommonFields } from './common.js';
+import { Files, TrainDtype, optimSchema, posInt, modelPathFields, trainerCommonFields } from './common.js';
 
 /** The three response styles of Vision-SR1-Cold-9K (§2.2). */
 export const SftStyle = z.enum(['see-think', 'cot', 'caption-reasoner']);
@@ -52,8 +52,8 @@ export const SftData = z.strictObject({
 
 export const SftModel = z.strictObject({
   ...modelPathFields, // lf: Qwen/Qwen2.5-VL-7B-Instruct
-  dtype: Dtype.default('fp32'), // master weights (DeepSpeed keeps fp32 master copies)
-  compute_dtype: Dtype.default('bf16'), // lf bf16: true
+  dtype: TrainDtype.default('fp32'), // master weights (DeepSpeed keeps fp32 master copies)
+  compute_dtype: TrainDtype.default('bf16'), // lf bf16: true
   freeze_vision_tower: z.boolean().default(true), // lf, §11
   freeze_multi_modal_projector: z.boolean().default(true), // lf, §11 (the visual.merger)
   freeze_language_model: z.boolean().default(false), // lf

@@ -4,14 +4,33 @@
  * concept is the same. Defaults are the method's values; each line cites its source:
  *   yaml = Vision-SR1 train_examples/selfReward_config.yaml
  *   sh   = Vision-SR1 train_examples/2-7b_selfReward_train.sh (overrides yaml)
- *   §N   = /work/shared/docs/METHOD.md section
+ *   §N   = a section of the method notes (METHOD.md)
  * vLLM/FSDP/Ray-only keys of the reference (gpu_memory_utilization, tensor_parallel_size,
  * fsdp.*, offload.*, max_num_batched_tokens) have no meaning here and are rejected.
  */
 import { z } from 'zod';
 import {
-  Dtype, Files, nonNeg, nonNegInt, optimSchema, posInt, modelPathFields, trainerCommonFields,
+  Dtype, Files, nonNeg, nonNegInt, optimSchema, posInt, modelPathFields, trainerCommonFields, TrainDtype,
 } from './common.js';
+
+/** Built-in format prompts (lib/rl/format_prompt.ts); any other value must be a .jinja template path. */
+export const FORMAT_PROMPT_NAMES = ['see_think', 'cot', 'world_see_think', 'world_cot'] as const;
+
+/**
+ * data.format_prompt: a built-in name or a path ending in .jinja. Checked here so a typo fails at
+ * load rather than after the model is loaded; the file's existence is checked at start-up.
+ */
+export const FormatPromptName = z.string().min(1).superRefine((v, ctx) => {
+  if ((FORMAT_PROMPT_NAMES as readonly string[]).includes(v) || v.endsWith('.jinja')) return;
+  const near = FORMAT_PROMPT_NAMES.find((n) => n === v.replace(/-/g, '_'));
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected one of ${FORMAT_PROMPT_NAMES.join(', ')} or a path ending in .jinja, received ${JSON.stringify(v)}${near ? `; did you mean ${near}?` : ''}`,
+  });
+});
+
+/** KL estimators that lib/rl/grpo/kl.ts klPenalty computes from sampled-token log-probs ('full' needs whole distributions). */
+export const KL_PENALTIES = ['low_var_kl', 'kl', 'abs', 'mse'] as const;
 
 export const TrainData = z.strictObject({
   train_files: Files, // required; sh: LMMs-Lab-Turtle/Vision-SR1-47K@train
@@ -23,7 +42,7 @@ export const TrainData = z.strictObject({
   max_response_length: posInt().default(2048), // yaml, §6
   rollout_batch_size: posInt().default(512), // yaml, §9.7: prompts per RL step
   val_batch_size: z.number().int().min(-1).default(1024), // yaml; -1 = whole val set at once
-  format_prompt: z.string().min(1).nullable().default(null), // null = the preset's prompt (see-think, or cot for vision-r1); else a name or a .jinja path
+  format_prompt: FormatPromptName.nullable().default(null), // null = the preset's prompt (see_think, or cot for vision-r1)
   shuffle: z.boolean().default(true), // yaml, §9.7
   seed: z.number().int().default(1), // yaml, §9.7
   drop_last: z.boolean().default(true), // §9.7 (EasyR1 dataloader)
@@ -51,7 +70,7 @@ export const TrainAlgorithm = z.strictObject({
   adv_estimator: z.enum(['grpo']).default('grpo'), // yaml, §8
   disable_kl: z.boolean().default(false), // yaml
   use_kl_loss: z.boolean().default(true), // yaml, §8: KL is a loss, not a reward penalty
-  kl_penalty: z.enum(['low_var_kl', 'kl', 'abs', 'mse', 'full']).default('low_var_kl'), // yaml, §9.3 (k3)
+  kl_penalty: z.enum(KL_PENALTIES).default('low_var_kl'), // yaml, §9.3 (k3)
   kl_coef: nonNeg().default(1e-2), // yaml, §9.3
   // §8: true divides each group's centred scores by its std (CODE-MAIN's z-score); false keeps them
   // mean-centred only (PAPER-v2 eq. 1; verl's norm_adv_by_std_in_grpo=false, as in Dr. GRPO), which
@@ -67,8 +86,8 @@ export const TrainAlgorithm = z.strictObject({
 
 export const ActorModel = z.strictObject({
   ...modelPathFields, // sh: LMMs-Lab-Turtle/Qwen-2.5VL-7B-Cold-Start
-  dtype: Dtype.default('fp32'), // §9.6: fp32 master weights
-  compute_dtype: Dtype.default('bf16'), // §9.6: bf16 mixed-precision compute
+  dtype: TrainDtype.default('fp32'), // §9.6: fp32 master weights
+  compute_dtype: TrainDtype.default('bf16'), // §9.6: bf16 mixed-precision compute
   freeze_vision_tower: z.boolean().default(false), // yaml, §9.6: the vision tower trains in RL
 });
 
@@ -107,7 +126,7 @@ export const TrainRollout = z.strictObject({
 });
 
 export const TrainRef = z.strictObject({
-  dtype: Dtype.default('bf16'), // §9.1: frozen copy of the initial checkpoint in bf16
+  dtype: Dtype.default('bf16'), // §9.1: frozen copy of the initial checkpoint in bf16 (no gradients, so fp16 needs no loss scaling here)
   micro_batch_size_per_device_for_experience: posInt().nullable().default(null), // null = the actor's
   offload: z.boolean().default(false), // keep the reference on CPU between phases (§9.1 used CPU offload)
 });

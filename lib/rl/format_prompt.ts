@@ -7,6 +7,8 @@
  * null picks the preset's default: 'cot' for vision-r1, else 'see_think'.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FORMAT_PROMPT_NAMES } from '../config/train.js';
 import { buildCaptionReasonerPrompt, loadPromptTemplate, type PromptTemplate, SEE_THINK_TEMPLATE, COT_TEMPLATE, jinjaTemplate } from '../prompts/index.js';
 import { buildWorldCaptionReasonerPrompt, worldCotTemplate, worldSeeThinkTemplate } from '../prompts/world.js';
 
@@ -18,7 +20,7 @@ export interface FormatPrompt {
   captionReasoner: (description: string, question: string) => string;
 }
 
-export const FORMAT_PROMPT_NAMES = ['see_think', 'cot', 'world_see_think', 'world_cot'] as const;
+export { FORMAT_PROMPT_NAMES };
 
 export function resolveFormatPrompt(name: string | null, preset: string): FormatPrompt {
   const n = name ?? (preset === 'vision-r1' ? 'cot' : 'see_think');
@@ -28,7 +30,9 @@ export function resolveFormatPrompt(name: string | null, preset: string): Format
     case 'world_see_think': return { name: n, template: worldSeeThinkTemplate, format: 'see-think', captionReasoner: buildWorldCaptionReasonerPrompt };
     case 'world_cot': return { name: n, template: worldCotTemplate, format: 'cot', captionReasoner: buildWorldCaptionReasonerPrompt };
     default:
-      if (!existsSync(n)) throw new Error(`data.format_prompt: '${n}' is neither one of ${FORMAT_PROMPT_NAMES.join(', ')} nor an existing .jinja file`);
+      // The schema has already checked the name; here only the file can be missing.
+      if (!n.endsWith('.jinja')) throw new Error(`data.format_prompt: expected one of ${FORMAT_PROMPT_NAMES.join(', ')} or a path ending in .jinja, received '${n}'`);
+      if (!existsSync(n)) throw new Error(`data.format_prompt: the template file '${n}' does not exist (resolved against the working directory: ${resolve(n)})`);
       {
         // A template that asks for a <description> is graded with the see-think format.
         const template = loadPromptTemplate(n);

@@ -96,6 +96,31 @@ describe('train config', () => {
     expect(e2.issues[0]).toContain('worker.actor.micro_batch_size_per_device_for_update: must divide the per-device mini-batch');
   });
 
+  it('data.format_prompt is a built-in name or a .jinja path (the 7B recipe names see_think)', () => {
+    expect(loadTrainConfig('configs/train_vision_sr1.yaml').data.format_prompt).toBe('see_think');
+    for (const ok of ['see_think', 'cot', 'world_see_think', 'world_cot', 'prompts/mine.jinja']) {
+      expect(loadTrainConfig(MIN_TRAIN, [`data.format_prompt=${ok}`]).data.format_prompt).toBe(ok);
+    }
+    const e = errorOf(() => loadTrainConfig(MIN_TRAIN, ['data.format_prompt=see-think']));
+    expect(e.issues).toEqual(['data.format_prompt: expected one of see_think, cot, world_see_think, world_cot or a path ending in .jinja, received "see-think"; did you mean see_think?']);
+    expect(errorOf(() => loadTrainConfig(MIN_TRAIN, ['data.format_prompt=prompts/mine.txt'])).issues[0]).toMatch(/^data\.format_prompt: expected one of .* received "prompts\/mine\.txt"$/);
+  });
+
+  it('algorithm.kl_penalty accepts exactly the estimators klPenalty computes', () => {
+    for (const k of ['low_var_kl', 'kl', 'abs', 'mse']) expect(loadTrainConfig(MIN_TRAIN, [`algorithm.kl_penalty=${k}`]).algorithm.kl_penalty).toBe(k);
+    expect(errorOf(() => loadTrainConfig(MIN_TRAIN, ['algorithm.kl_penalty=full'])).issues[0]).toBe('algorithm.kl_penalty: expected one of "low_var_kl" | "kl" | "abs" | "mse", received string "full"');
+  });
+
+  it('rejects fp16 training (no loss scaling) in both trainers, naming bf16', () => {
+    const msg = 'fp16 is not supported for training: it needs loss scaling, which is not implemented; use bf16 (mixed precision with fp32 masters) or fp32';
+    expect(errorOf(() => loadTrainConfig(MIN_TRAIN, ['worker.actor.model.compute_dtype=fp16'])).issues).toEqual([`worker.actor.model.compute_dtype: ${msg}`]);
+    expect(errorOf(() => loadTrainConfig(MIN_TRAIN, ['worker.actor.model.dtype=fp16'])).issues).toEqual([`worker.actor.model.dtype: ${msg}`]);
+    expect(errorOf(() => loadSftConfig(MIN_SFT, ['model.compute_dtype=fp16'])).issues).toEqual([`model.compute_dtype: ${msg}`]);
+    expect(errorOf(() => loadSftConfig(MIN_SFT, ['model.dtype=fp16'])).issues).toEqual([`model.dtype: ${msg}`]);
+    expect(loadTrainConfig(MIN_TRAIN, ['worker.actor.model.compute_dtype=bf16']).worker.actor.model.compute_dtype).toBe('bf16');
+    expect(loadTrainConfig(MIN_TRAIN, ['worker.ref.dtype=fp16']).worker.ref.dtype).toBe('fp16'); // frozen: no gradients to scale
+  });
+
   it('reports YAML errors with file and line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vsr1-cfg-'));
     const bad = join(dir, 'bad.yaml');

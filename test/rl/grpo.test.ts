@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
+import { KL_PENALTIES } from '../../lib/config/train.js';
 import {
   type AggregationContext, type ClipConfig, type KlConfig, type KlType, type LossAggregation, SR1_CLIP,
   aggregateLoss, broadcastToTokens, grpoAdvantages, grpoMicroBatchLoss, grpoMultiRewardMicroBatchLoss,
@@ -129,6 +130,14 @@ describe('KL estimators (METHOD §9.3), hand-computed', () => {
     k3.sum().backward();
     expectClose(lp.grad!.toFlatArray(), [-1, 0], 1e-12, 1e-15, 'dk3/dlogp = 1 − e^x'); // clamped entry: 0
     expect(() => klPenalty(lp, ref, 'full')).toThrow(/full-vocabulary/);
+  });
+
+  it('every algorithm.kl_penalty the config schema accepts is computed (a finite value, no throw)', () => {
+    const lp = leaf([[-0.5, -2]]), ref = f64([[-1, -1.5]]);
+    for (const t of KL_PENALTIES) {
+      const v = klPenalty(lp, ref, t).toFlatArray();
+      expect(v.every(Number.isFinite), t).toBe(true);
+    }
   });
 });
 
