@@ -5,9 +5,13 @@
 //   qwenForward(index, inputs, what) [sync] -> handle of logits [B, L, V] or hidden states
 //   qwenLogProbs(index, inputs, targets, start, temperature, withEntropy, chunk) [sync, autograd]
 //       -> [logProbs [B, R], entropy [B, R] | null] for the R target tokens at positions start..start+R-1
+//   qwenLogProbsPacked(index, packedInputs, starts[], lengths[], R, temperature, withEntropy, chunk) [sync, autograd]
+//       -> [logProbs [B, R], entropy [B, R] | null] for responses at packed tokens starts[b] .. + lengths[b]
+//   qwenSetGradientCheckpointing(index, on) [sync]: recompute layer activations in backward
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
 //   qwenFree(index) [sync]
-// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][]}.
+// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[]};
+// with cuSeqlens the input is packed: inputIds [1, T] holds the sequences back to back.
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 
@@ -17,6 +21,7 @@
 #include "core/qwen/generate.h"
 #include "core/qwen/logprob.h"
 #include "core/qwen/model.h"
+#include "core/qwen/score.h"
 
 namespace vsr1::js {
 namespace {
@@ -107,6 +112,15 @@ Napi::Value qwenInitRandom(const Napi::CallbackInfo& info) {
   return E.Undefined();
 }
 
+// A JS array of integers (boundaries, starts, lengths).
+std::vector<int64_t> numbers(const Napi::Value& v, const char* what) {
+  if (!v.IsArray()) throw std::runtime_error(std::string(what) + " must be an array of integers");
+  auto a = v.As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) out[i] = a.Get(i).As<Napi::Number>().Int64Value();
+  return out;
+}
+
 // [[t, h, w], ...] -> grids
 std::vector<Grid> readGrids(const Napi::Array& a) {
   std::vector<Grid> grids;
@@ -144,6 +158,7 @@ ForwardInput readInputs(const Napi::Object& o) {
   in.pixelValues = tensorField("pixelValues");
   if (o.Has("grids") && !isNullish(o.Get("grids"))) in.grids = readGrids(o.Get("grids").As<Napi::Array>());
   if (in.pixelValues.defined() && in.grids.empty()) throw std::runtime_error("inputs.pixelValues given without inputs.grids");
+  if (o.Has("cuSeqlens") && !isNullish(o.Get("cuSeqlens"))) in.cuSeqlens = numbers(o.Get("cuSeqlens"), "inputs.cuSeqlens");
   return in;
 }
 
@@ -176,6 +191,24 @@ Napi::Value qwenLogProbs(const Napi::CallbackInfo& info) {
   std::vector<at::Tensor> out{lp};
   if (withEntropy) out.push_back(ent.view({B, R}));
   return retList(E, out);
+}
+
+Napi::Value qwenLogProbsPacked(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  ForwardInput in = readInputs(info[1].As<Napi::Object>());
+  PackedResponses r{numbers(info[2], "starts"), numbers(info[3], "lengths"), i64(info, 4)};
+  double temperature = num(info, 5);
+  bool withEntropy = flag(info, 6);
+  int64_t chunk = info.Length() > 7 && !isNullish(info[7]) ? i64(info, 7) : 512;
+  ScoredResponses s = scorePackedResponses(*m, in, r, temperature, chunk, withEntropy);
+  std::vector<at::Tensor> out{s.logProbs};
+  if (withEntropy) out.push_back(s.entropy);
+  return retList(E, out);
+}
+
+Napi::Value qwenSetGradientCheckpointing(const Napi::CallbackInfo& info) {
+  model(info, 0)->gradientCheckpointing = flag(info, 1);
+  return E.Undefined();
 }
 
 class GenerateWorker : public Napi::AsyncWorker {
@@ -304,6 +337,8 @@ void registerQwen(Napi::Env env, Napi::Object e) {
   define(env, e, "qwenInitRandom", qwenInitRandom);
   define(env, e, "qwenForward", qwenForward);
   define(env, e, "qwenLogProbs", qwenLogProbs);
+  define(env, e, "qwenLogProbsPacked", qwenLogProbsPacked);
+  define(env, e, "qwenSetGradientCheckpointing", qwenSetGradientCheckpointing);
   define(env, e, "qwenGenerate", qwenGenerate);
   define(env, e, "qwenFree", qwenFree);
   define(env, e, "qwenSample", qwenSample);

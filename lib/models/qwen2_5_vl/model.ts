@@ -25,6 +25,14 @@ export interface ForwardInputs {
   pixelValues?: torch.Tensor;      // [N, 1176] from the image processor
   imageGridThw?: number[][];       // one [t, h, w] per image, in order of appearance
 }
+/** A packed (padding-free) forward: sequences back to back in one row. */
+export interface PackedInputs {
+  inputIds: torch.Tensor;          // [1, T] int64
+  positionIds: torch.Tensor;       // [3, 1, T] int64, each sequence's own mRoPE positions
+  cuSeqlens: readonly number[];    // 0, len0, len0 + len1, ..., T
+  pixelValues?: torch.Tensor;
+  imageGridThw?: number[][];
+}
 export interface GenerateRequest {
   /** Unpadded prompt token ids (image pads already expanded). */
   inputIds: number[][];
@@ -63,6 +71,7 @@ export class QwenVLModel {
   readonly params = new Map<string, torch.Tensor>();
   private index: number;
   private sourceDir?: string;
+  private checkpointing = false;
 
   private constructor(readonly config: QwenVLConfig, readonly dtype: DType, readonly device: string) {
     this.index = native.qwenNew({ ...config }, dtypeCode(dtype), device);
@@ -144,6 +153,39 @@ export class QwenVLModel {
     const hs = this.withInputs(i, (inp) => native.qwenLogProbs(this.index, inp, targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[]);
     return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
   }
+
+  /**
+   * The responses' log p (and entropy) of a packed batch: one row [1, T] holding the sequences
+   * back to back with their boundaries `cuSeqlens` and their own mRoPE `positionIds` [3, 1, T];
+   * response b is the tokens starts[b] .. starts[b] + lengths[b] - 1. Returns [B, columns] rows,
+   * 0 past each response (what `logProbs` gives for the same samples left-padded).
+   */
+  packedLogProbs(
+    i: PackedInputs, r: { starts: readonly number[]; lengths: readonly number[]; columns: number },
+    o: { temperature?: number; entropy?: boolean; chunk?: number } = {},
+  ): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
+    const [rows, T] = i.inputIds.shape;
+    if (i.inputIds.ndim !== 2 || rows !== 1) throw new Error(`packedLogProbs: inputIds must be one packed row [1, T], got [${i.inputIds.shape.join(', ')}]`);
+    if (i.cuSeqlens[0] !== 0 || i.cuSeqlens[i.cuSeqlens.length - 1] !== T) throw new Error(`packedLogProbs: cuSeqlens must run from 0 to the packed length ${T}, got [${i.cuSeqlens.join(', ')}]`);
+    if (r.starts.length !== r.lengths.length) throw new Error(`packedLogProbs: ${r.starts.length} response starts but ${r.lengths.length} lengths`);
+    const inputs = {
+      inputIds: i.inputIds.handle, attentionMask: null, positionIds: i.positionIds.handle,
+      pixelValues: i.pixelValues?.handle ?? null, grids: i.imageGridThw ?? null, cuSeqlens: [...i.cuSeqlens],
+    };
+    const hs = native.qwenLogProbsPacked(this.index, inputs, [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
+    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+  }
+
+  /**
+   * Activation checkpointing: while gradients are recorded, decoder layers and vision blocks keep
+   * only their inputs and recompute the rest in backward (less memory, one more forward).
+   */
+  setGradientCheckpointing(on: boolean): void {
+    native.qwenSetGradientCheckpointing(this.index, on);
+    this.checkpointing = on;
+  }
+  /** Whether activation checkpointing is on. */
+  get gradientCheckpointing(): boolean { return this.checkpointing; }
 
   /** Batched generation in the C++ engine (off the JS thread). Prompts are left-padded here. */
   async generate(r: GenerateRequest): Promise<GenerateResult> {

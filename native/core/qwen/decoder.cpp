@@ -1,5 +1,6 @@
 #include "core/qwen/decoder.h"
 
+#include "core/checkpoint.h"
 #include "core/qwen/layers.h"
 
 namespace vsr1::qwen {
@@ -37,44 +38,108 @@ std::pair<at::Tensor, at::Tensor> mropeCosSin(const TextConfig& t, const at::Ten
   return {emb.cos().to(dtype), emb.sin().to(dtype)};
 }
 
+namespace {
+
+// The weights a layer reads, for checkpointing's gradient routing.
+std::vector<at::Tensor> layerParams(const DecoderLayerW& l) {
+  std::vector<at::Tensor> out;
+  for (const at::Tensor& t : {l.inNorm, l.postNorm, l.qW, l.qB, l.kW, l.kB, l.vW, l.vB, l.oW, l.gateW, l.upW, l.downW})
+    if (t.defined()) out.push_back(t);
+  return out;
+}
+
+at::Tensor mlpResidual(const TextConfig& t, const DecoderLayerW& l, const at::Tensor& h) {
+  return h + gatedMlp(rmsNorm(h, l.postNorm, t.rmsNormEps), l.gateW, at::Tensor(), l.upW, at::Tensor(), l.downW, at::Tensor());
+}
+
+// One layer over packed tokens h [T, hidden]; cos/sin [T, 1, hd].
+at::Tensor packedLayer(const TextConfig& t, const DecoderLayerW& l, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+                       const Segments& seg) {
+  const int64_t T = h.size(0), hd = t.headDim();
+  at::Tensor x = rmsNorm(h, l.inNorm, t.rmsNormEps);
+  at::Tensor q = applyRotary(at::linear(x, l.qW, l.qB).view({T, t.numHeads, hd}), cos, sin);
+  at::Tensor k = applyRotary(at::linear(x, l.kW, l.kB).view({T, t.numKvHeads, hd}), cos, sin);
+  at::Tensor v = at::linear(x, l.vW, l.vB).view({T, t.numKvHeads, hd});
+  at::Tensor o = varlenAttention(q, k, v, seg, /*causal=*/true).reshape({T, t.numHeads * hd});
+  return mlpResidual(t, l, h + at::linear(o, l.oW));
+}
+
+// One layer over a padded batch h [B, L, hidden] with an explicit [B, 1, L, Lk] mask; with a
+// cache the new keys/values are written at `past` and attention reads the cache.
+at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, int64_t i, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+                       const at::Tensor& mask, KvCache* cache, int64_t past) {
+  const int64_t B = h.size(0), L = h.size(1), hd = t.headDim(), Lk = past + L;
+  at::Tensor x = rmsNorm(h, l.inNorm, t.rmsNormEps);
+  at::Tensor q = applyRotary(at::linear(x, l.qW, l.qB).view({B, L, t.numHeads, hd}).transpose(1, 2), cos, sin);
+  at::Tensor k = applyRotary(at::linear(x, l.kW, l.kB).view({B, L, t.numKvHeads, hd}).transpose(1, 2), cos, sin);
+  at::Tensor v = at::linear(x, l.vW, l.vB).view({B, L, t.numKvHeads, hd}).transpose(1, 2);
+  if (cache) {
+    TORCH_CHECK(Lk <= cache->capacity, "KV cache overflow: ", Lk, " > ", cache->capacity);
+    cache->k[i].narrow(2, past, L).copy_(k);
+    cache->v[i].narrow(2, past, L).copy_(v);
+    k = cache->k[i].narrow(2, 0, Lk);
+    v = cache->v[i].narrow(2, 0, Lk);
+  }
+  at::Tensor o = at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, std::nullopt, t.numKvHeads != t.numHeads);
+  o = at::linear(o.transpose(1, 2).reshape({B, L, t.numHeads * hd}), l.oW);
+  return mlpResidual(t, l, h + o);
+}
+
+// Causal + padding mask [B, 1, L, Lk]. A query row with no valid key (a padding position) may
+// see itself, so softmax stays finite; its output is never used.
+at::Tensor paddedMask(const DecoderInput& in, int64_t past) {
+  const int64_t B = in.embeds.size(0), L = in.embeds.size(1), Lk = past + L;
+  TORCH_CHECK(in.keyMask.size(0) == B && in.keyMask.size(1) == Lk, "attention mask has shape ", in.keyMask.sizes(), " but ", Lk,
+              " keys are attended");
+  auto opts = at::TensorOptions().dtype(at::kLong).device(in.embeds.device());
+  at::Tensor qpos = at::arange(past, past + L, opts).view({L, 1});
+  at::Tensor kpos = at::arange(0, Lk, opts).view({1, Lk});
+  at::Tensor mask = (kpos <= qpos).unsqueeze(0) & in.keyMask.to(at::kBool).unsqueeze(1);
+  return (mask | (kpos == qpos).unsqueeze(0)).unsqueeze(1);
+}
+
+at::Tensor packedForward(const TextConfig& t, const Weights& w, const DecoderInput& in) {
+  TORCH_CHECK(in.embeds.size(0) == 1, "packed input must be one row [1, tokens], got ", in.embeds.size(0), " rows");
+  const Segments seg = *in.packed;
+  seg.check(in.embeds.size(1), "packed input");
+  auto [cos, sin] = mropeCosSin(t, in.positionIds, in.embeds.scalar_type());
+  cos = cos.squeeze(0).unsqueeze(1);  // [T, 1, hd]
+  sin = sin.squeeze(0).unsqueeze(1);
+  at::Tensor h = in.embeds.squeeze(0);
+  for (int64_t i = 0; i < t.numLayers; ++i) {
+    const DecoderLayerW& l = w.layers[i];
+    if (in.checkpointLayers) {
+      h = checkpointed([t, l, cos, sin, seg](const at::Tensor& x) { return packedLayer(t, l, x, cos, sin, seg); }, h, layerParams(l));
+    } else {
+      h = packedLayer(t, l, h, cos, sin, seg);
+    }
+  }
+  return rmsNorm(h, w.finalNorm, t.rmsNormEps).unsqueeze(0);
+}
+
+}  // namespace
+
 at::Tensor decoderForward(const TextConfig& t, const Weights& w, const DecoderInput& in, KvCache* cache) {
-  const int64_t B = in.embeds.size(0), L = in.embeds.size(1), hd = t.headDim();
+  if (in.packed) {
+    TORCH_CHECK(!cache, "the KV cache works with the padded layout only, not with packed input");
+    return packedForward(t, w, in);
+  }
   auto [cos, sin] = mropeCosSin(t, in.positionIds, in.embeds.scalar_type());
   cos = cos.unsqueeze(1);  // [B, 1, L, hd]
   sin = sin.unsqueeze(1);
   const int64_t past = cache ? cache->length : 0;
-  const int64_t Lk = past + L;
-  TORCH_CHECK(in.keyMask.size(0) == B && in.keyMask.size(1) == Lk, "attention mask has shape ", in.keyMask.sizes(), " but ", Lk,
-              " keys are attended");
-  // Causal + padding mask [B, 1, L, Lk]. A query row with no valid key (a padding position)
-  // may see itself, so softmax stays finite; its output is never used.
-  at::Tensor qpos = at::arange(past, past + L, at::TensorOptions().dtype(at::kLong).device(in.embeds.device())).view({L, 1});
-  at::Tensor kpos = at::arange(0, Lk, at::TensorOptions().dtype(at::kLong).device(in.embeds.device())).view({1, Lk});
-  at::Tensor mask = (kpos <= qpos).unsqueeze(0) & in.keyMask.to(at::kBool).unsqueeze(1);
-  mask = (mask | (kpos == qpos).unsqueeze(0)).unsqueeze(1);
-
+  at::Tensor mask = paddedMask(in, past);
   at::Tensor h = in.embeds;
+  const bool ckpt = in.checkpointLayers && !cache;
   for (int64_t i = 0; i < t.numLayers; ++i) {
     const DecoderLayerW& l = w.layers[i];
-    at::Tensor x = rmsNorm(h, l.inNorm, t.rmsNormEps);
-    at::Tensor q = at::linear(x, l.qW, l.qB).view({B, L, t.numHeads, hd}).transpose(1, 2);
-    at::Tensor k = at::linear(x, l.kW, l.kB).view({B, L, t.numKvHeads, hd}).transpose(1, 2);
-    at::Tensor v = at::linear(x, l.vW, l.vB).view({B, L, t.numKvHeads, hd}).transpose(1, 2);
-    q = applyRotary(q, cos, sin);
-    k = applyRotary(k, cos, sin);
-    if (cache) {
-      TORCH_CHECK(Lk <= cache->capacity, "KV cache overflow: ", Lk, " > ", cache->capacity);
-      cache->k[i].narrow(2, past, L).copy_(k);
-      cache->v[i].narrow(2, past, L).copy_(v);
-      k = cache->k[i].narrow(2, 0, Lk);
-      v = cache->v[i].narrow(2, 0, Lk);
+    if (ckpt) {
+      h = checkpointed([t, l, i, cos, sin, mask](const at::Tensor& x) { return paddedLayer(t, l, i, x, cos, sin, mask, nullptr, 0); }, h, layerParams(l));
+    } else {
+      h = paddedLayer(t, l, i, h, cos, sin, mask, cache, past);
     }
-    at::Tensor o = at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, std::nullopt, t.numKvHeads != t.numHeads);
-    o = at::linear(o.transpose(1, 2).reshape({B, L, t.numHeads * hd}), l.oW);
-    h = h + o;
-    h = h + gatedMlp(rmsNorm(h, l.postNorm, t.rmsNormEps), l.gateW, at::Tensor(), l.upW, at::Tensor(), l.downW, at::Tensor());
   }
-  if (cache) cache->length = Lk;
+  if (cache) cache->length = past + in.embeds.size(1);
   return rmsNorm(h, w.finalNorm, t.rmsNormEps);
 }
 

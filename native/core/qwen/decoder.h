@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/attention.h"
 #include "core/qwen/weights.h"
 
 namespace vsr1::qwen {
@@ -24,13 +25,19 @@ struct DecoderInput {
   at::Tensor embeds;         // [B, L, hidden]
   at::Tensor positionIds;    // [3, B, L] int64
   at::Tensor keyMask;        // [B, Lkeys] bool: keys that may be attended (Lkeys = cache length after this step)
+  // Packed mode: B = 1 and the row holds several sequences back to back (boundaries here); each
+  // attends causally to itself only, so no padding and no mask. keyMask is unused then.
+  const Segments* packed = nullptr;
+  // Recompute each layer in backward instead of keeping its activations (training only).
+  bool checkpointLayers = false;
 };
 
 // cos/sin [B, L, headDim] for mRoPE positions (HF Qwen2_5_VLRotaryEmbedding).
 std::pair<at::Tensor, at::Tensor> mropeCosSin(const TextConfig& t, const at::Tensor& positionIds, at::ScalarType dtype);
 
 // Runs every decoder layer and the final norm; returns hidden states [B, L, hidden]. With a
-// cache, keys/values are appended at cache->length and attention spans the whole cache.
+// cache, keys/values are appended at cache->length and attention spans the whole cache (the cache
+// is for the padded layout only).
 at::Tensor decoderForward(const TextConfig& t, const Weights& w, const DecoderInput& in, KvCache* cache);
 
 }  // namespace vsr1::qwen

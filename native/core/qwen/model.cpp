@@ -13,7 +13,7 @@ at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const s
     if (nTokens > 0) throw std::runtime_error("input has " + std::to_string(nTokens) + " image-pad tokens but no pixel values were given");
     return e;
   }
-  at::Tensor img = visionForward(cfg, w, pixels, grids).to(e.scalar_type());
+  at::Tensor img = visionForward(cfg, w, pixels, grids, gradientCheckpointing).to(e.scalar_type());
   if (img.size(0) != nTokens) {
     throw std::runtime_error("image features and image tokens do not match: " + std::to_string(nTokens) + " image-pad tokens in the input, " +
                              std::to_string(img.size(0)) + " merged image patches from the pixel values");
@@ -23,6 +23,7 @@ at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const s
 
 ForwardInput normalizeInput(const Model& m, ForwardInput in) {
   TORCH_CHECK(in.inputIds.dim() == 2, "input ids must be [batch, length], got shape ", in.inputIds.sizes());
+  TORCH_CHECK(in.cuSeqlens.empty() || in.inputIds.size(0) == 1, "packed input ids must be one row [1, tokens], got shape ", in.inputIds.sizes());
   const int64_t B = in.inputIds.size(0), L = in.inputIds.size(1);
   auto longOpts = at::TensorOptions().dtype(at::kLong).device(m.device);
   in.inputIds = in.inputIds.to(longOpts);
@@ -39,7 +40,10 @@ ForwardInput normalizeInput(const Model& m, ForwardInput in) {
 
 at::Tensor Model::hidden(const ForwardInput& raw, KvCache* cache) const {
   ForwardInput in = normalizeInput(*this, raw);
+  Segments seg{in.cuSeqlens};
   DecoderInput d{embed(in.inputIds, in.pixelValues, in.grids), in.positionIds, in.attentionMask};
+  if (!in.cuSeqlens.empty()) d.packed = &seg;
+  d.checkpointLayers = gradientCheckpointing && !cache;
   return decoderForward(cfg.text, w, d, cache);
 }
 

@@ -19,6 +19,9 @@ struct ForwardInput {
   at::Tensor positionIds;    // [3, B, L]; undefined = 0..L-1 on every axis
   at::Tensor pixelValues;    // [N, patchDim]; undefined = no images
   std::vector<Grid> grids;   // one per image, in order of appearance in the batch (row-major)
+  // Packed (padding-free) layout: inputIds is [1, T] holding the sequences back to back, these
+  // are their boundaries (0, len0, len0 + len1, ..., T); empty = the padded [B, L] layout.
+  std::vector<int64_t> cuSeqlens;
 };
 
 class Model {
@@ -34,6 +37,8 @@ class Model {
 
   ModelConfig cfg;
   Weights w;
+  // Activation checkpointing of decoder layers and vision blocks when gradients are recorded.
+  bool gradientCheckpointing = false;
   at::Device device;
   at::ScalarType dtype;
 };

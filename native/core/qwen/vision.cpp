@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/checkpoint.h"
 #include "core/qwen/layers.h"
 
 namespace vsr1::qwen {
@@ -58,31 +59,31 @@ at::Tensor patchPositions(const VisionConfig& v, const std::vector<Grid>& grids)
   return at::tensor(hw, at::kLong).view({-1, 2});
 }
 
+// Window or full attention of one block over all images at once: every window (or image) is
+// one sequence of the varlen kernel, instead of one attention call per window.
 at::Tensor attention(const at::Tensor& x, const VisionBlockW& b, const VisionConfig& v, const at::Tensor& cos, const at::Tensor& sin,
-                     const std::vector<int64_t>& cu) {
+                     const Segments& seg) {
   const int64_t n = x.size(0), heads = v.numHeads;
-  at::Tensor qkv = at::linear(x, b.qkvW, b.qkvB).view({n, 3, heads, -1}).permute({1, 0, 2, 3});
+  at::Tensor qkv = at::linear(x, b.qkvW, b.qkvB).view({n, 3, heads, -1});
   // Rotary in fp32, as HF does for the vision tower.
-  at::Tensor q = applyRotary(qkv[0].to(at::kFloat), cos, sin).to(x.scalar_type());
-  at::Tensor k = applyRotary(qkv[1].to(at::kFloat), cos, sin).to(x.scalar_type());
-  at::Tensor vv = qkv[2];
-  q = q.transpose(0, 1).unsqueeze(0);  // [1, heads, n, hd]
-  k = k.transpose(0, 1).unsqueeze(0);
-  vv = vv.transpose(0, 1).unsqueeze(0);
-  std::vector<at::Tensor> outs;
-  outs.reserve(cu.size());
-  for (size_t s = 0; s + 1 < cu.size(); ++s) {
-    int64_t a = cu[s], len = cu[s + 1] - cu[s];
-    outs.push_back(at::scaled_dot_product_attention(q.narrow(2, a, len), k.narrow(2, a, len), vv.narrow(2, a, len)));
-  }
-  at::Tensor o = outs.size() == 1 ? outs[0] : at::cat(outs, 2);
-  o = o.squeeze(0).transpose(0, 1).reshape({n, -1});
+  at::Tensor q = applyRotary(qkv.select(1, 0).to(at::kFloat), cos, sin).to(x.scalar_type());
+  at::Tensor k = applyRotary(qkv.select(1, 1).to(at::kFloat), cos, sin).to(x.scalar_type());
+  at::Tensor o = varlenAttention(q, k, qkv.select(1, 2), seg, /*causal=*/false).reshape({n, -1});
   return at::linear(o, b.projW, b.projB);
+}
+
+at::Tensor block(const VisionBlockW& b, const VisionConfig& v, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin, const Segments& seg) {
+  at::Tensor h = x + attention(rmsNorm(x, b.norm1, 1e-6), b, v, cos, sin, seg);
+  return h + gatedMlp(rmsNorm(h, b.norm2, 1e-6), b.gateW, b.gateB, b.upW, b.upB, b.downW, b.downB);
+}
+
+std::vector<at::Tensor> blockParams(const VisionBlockW& b) {
+  return {b.norm1, b.norm2, b.qkvW, b.qkvB, b.projW, b.projB, b.gateW, b.gateB, b.upW, b.upB, b.downW, b.downB};
 }
 
 }  // namespace
 
-at::Tensor visionForward(const ModelConfig& cfg, const Weights& w, const at::Tensor& pixels, const std::vector<Grid>& grids) {
+at::Tensor visionForward(const ModelConfig& cfg, const Weights& w, const at::Tensor& pixels, const std::vector<Grid>& grids, bool checkpointBlocks) {
   const VisionConfig& v = cfg.vision;
   int64_t expected = 0;
   for (const auto& g : grids) {
@@ -103,9 +104,9 @@ at::Tensor visionForward(const ModelConfig& cfg, const Weights& w, const at::Ten
   std::vector<int64_t> windowIndex, cuWindow;
   visionWindowIndex(v, grids, windowIndex, cuWindow);
   at::Tensor widx = at::tensor(windowIndex, at::kLong).to(x.device());
-  std::vector<int64_t> cuFull{0};
+  Segments windows{cuWindow}, fullSeg{{0}};
   for (const auto& g : grids)
-    for (int64_t t = 0; t < g[0]; ++t) cuFull.push_back(cuFull.back() + g[1] * g[2]);
+    for (int64_t t = 0; t < g[0]; ++t) fullSeg.cu.push_back(fullSeg.cu.back() + g[1] * g[2]);
 
   // 2D rotary: the same frequencies for h and w, each over a quarter of the head dim.
   const int64_t hd = v.headDim();
@@ -123,8 +124,12 @@ at::Tensor visionForward(const ModelConfig& cfg, const Weights& w, const at::Ten
     bool full = false;
     for (auto f : v.fullattBlockIndexes) full = full || f == i;
     const VisionBlockW& b = w.vblocks[i];
-    x = x + attention(rmsNorm(x, b.norm1, 1e-6), b, v, cos, sin, full ? cuFull : cuWindow);
-    x = x + gatedMlp(rmsNorm(x, b.norm2, 1e-6), b.gateW, b.gateB, b.upW, b.upB, b.downW, b.downB);
+    const Segments& seg = full ? fullSeg : windows;
+    if (checkpointBlocks) {
+      x = checkpointed([b, v, cos, sin, seg](const at::Tensor& in) { return block(b, v, in, cos, sin, seg); }, x, blockParams(b));
+    } else {
+      x = block(b, v, x, cos, sin, seg);
+    }
   }
   at::Tensor merged = rmsNorm(x, w.mergerNorm, 1e-6).view({-1, v.hiddenSize * unit});
   merged = at::linear(at::gelu(at::linear(merged, w.mergerW1, w.mergerB1)), w.mergerW2, w.mergerB2);
