@@ -79,8 +79,11 @@ export function trainerCommonFields(d: { project_name: string; experiment_name: 
     project_name: z.string().min(1).default(d.project_name),
     experiment_name: z.string().min(1).default(d.experiment_name),
     logger: z.array(LoggerName).default(['console', 'jsonl', 'tensorboard']),
+    // Data-parallel processes the batch arithmetic is laid out for (the reference ran 1 x 8): it sets
+    // the per-device batches (and SFT's effective batch); this trainer runs their micro-batches one
+    // after another on one device, which gives the same update.
     nnodes: posInt().default(1),
-    n_gpus_per_node: posInt().default(1), // processes per node; the reference ran 8
+    n_gpus_per_node: posInt().default(1),
     device: DeviceName.default('auto'),
     val_freq: freq().default(d.val_freq),
     val_before_train: z.boolean().default(false),

@@ -4,6 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * Key under which a wrapper of a config (a test's read-recording Proxy) exposes the plain object.
+ * Hashing and saving a config go through rawConfig, so they neither count as reading every key
+ * nor hand a Proxy to structuredClone (which cannot clone one).
+ */
+export const RAW_CONFIG = Symbol.for('vsr1.rawConfig');
+
+/** The plain config behind a wrapper, or `config` itself. */
+export function rawConfig<T>(config: T): T {
+  const raw = config && typeof config === 'object' ? (config as Record<symbol, unknown>)[RAW_CONFIG] : undefined;
+  return (raw ?? config) as T;
+}
+
 /** JSON with object keys sorted at every level (arrays keep their order). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
@@ -21,7 +34,7 @@ export function canonicalJson(value: unknown): string {
  * e.g. `trainer.max_steps`, which a resumed run may legitimately change.
  */
 export function configHash(config: unknown, ignore: readonly string[] = []): string {
-  const copy = structuredClone(config) as Record<string, unknown>;
+  const copy = structuredClone(rawConfig(config)) as Record<string, unknown>;
   for (const path of ignore) {
     const parts = path.split('.');
     let node: unknown = copy;

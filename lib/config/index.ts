@@ -5,4 +5,4 @@ export { LoggerName, Dtype, DeviceName, LrSchedulerType } from './common.js';
 export { loadTrainConfig, loadSftConfig, validateConfig, readYamlFile, checkpointRoot } from './load.js';
 export { ConfigError, suggestKey, formatPath } from './errors.js';
 export { parseOverride, applyOverride, withOverrides, type Override } from './overrides.js';
-export { configHash, canonicalJson } from './hash.js';
+export { configHash, canonicalJson, rawConfig, RAW_CONFIG } from './hash.js';

@@ -38,7 +38,7 @@ export const TrainData = z.strictObject({
   prompt_key: z.string().min(1).default('problem'), // sh
   answer_key: z.string().min(1).default('answer'), // sh
   image_key: z.string().min(1).default('images'), // sh
-  max_prompt_length: posInt().default(12800), // yaml
+  max_prompt_length: posInt().default(12800), // yaml: tokens of the templated prompt, image pads expanded (lib/rl/prompt_limits.ts)
   max_response_length: posInt().default(2048), // yaml, §6
   rollout_batch_size: posInt().default(512), // yaml, §9.7: prompts per RL step
   val_batch_size: z.number().int().min(-1).default(1024), // yaml; -1 = whole val set at once
@@ -48,7 +48,7 @@ export const TrainData = z.strictObject({
   drop_last: z.boolean().default(true), // §9.7 (EasyR1 dataloader)
   min_pixels: posInt().default(262144), // yaml, §3.1 (512²)
   max_pixels: posInt().default(4194304), // yaml, §3.1 (2048²)
-  filter_overlong_prompts: z.boolean().default(true), // yaml, §6
+  filter_overlong_prompts: z.boolean().default(true), // yaml, §6: drop rows over max_prompt_length / max_model_len at load; false = such a row is an error
 });
 
 /** Per-channel settings of the multi-reward mode (METHOD §10.3). Defaults follow CODE-MR. */

@@ -218,6 +218,19 @@ export class VisionDataset {
     return ds;
   }
 
+  /**
+   * The examples at `indices` (dataset positions, in that order) as a dataset of their own, e.g.
+   * without the rows whose prompt is too long. It shares this one's files and bad-row list.
+   */
+  subset(indices: readonly number[]): VisionDataset {
+    for (const i of indices) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.entries.length) throw new RangeError(`dataset index ${i} out of range [0, ${this.entries.length})`);
+    }
+    const ds = new VisionDataset(this.files, indices.map((i) => this.entries[i]), this.badRows, this.imageKey);
+    for (const [k, v] of this.parquet) ds.parquet.set(k, v);
+    return ds;
+  }
+
   /** Number of good examples. */
   get size(): number {
     return this.entries.length;

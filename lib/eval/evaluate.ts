@@ -37,17 +37,23 @@ export interface EvalResult {
 }
 
 export interface EvalOptions {
-  /** Rollout settings; sampling is forced to greedy, n = 1. */
+  /** Rollout settings; sampling is forced to greedy, n = 1 unless `keepSampling`. */
   rollout: RolloutSettings;
+  /**
+   * Sample as rollout.sampling says (n samples per item, its temperature and top-p/k; greedy when
+   * it says so): the GRPO trainer's worker.rollout.val_override_config. Metrics then average over
+   * all n samples of every item (mean@n); `n` counts samples.
+   */
+  keepSampling?: boolean;
   /** 'see-think' grades the see-think format, 'cot' the CoT format. */
   format: 'see-think' | 'cot';
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Greedy pass 1 (+ pass 2) over `items` in batches. */
+/** Greedy (or, with keepSampling, sampled) pass 1 (+ pass 2) over `items` in batches. */
 export async function evaluate(model: QwenVLModel, encoder: PromptEncoder, items: readonly RolloutItem[], o: EvalOptions): Promise<EvalResult> {
-  const settings: RolloutSettings = { ...o.rollout, sampling: { ...o.rollout.sampling, n: 1, greedy: true, temperature: 0 } };
+  const settings: RolloutSettings = o.keepSampling ? o.rollout : { ...o.rollout, sampling: { ...o.rollout.sampling, n: 1, greedy: true, temperature: 0 } };
   const bs = o.batchSize ?? 32;
   const samples: EvalSample[] = [];
   let tokens = 0;
@@ -58,15 +64,16 @@ export async function evaluate(model: QwenVLModel, encoder: PromptEncoder, items
       const norm = normalizeResponse(text);
       const pass2 = r.pass2Texts ? r.pass2Texts[i] : null;
       const hasDesc = findDescription(text) !== null;
+      const item = chunk[r.groupIds[i]];
       samples.push({
-        id: chunk[i].id ?? `item ${s + i}`,
+        id: item.id ?? `item ${s + r.groupIds[i]}`,
         question: r.questions[i],
-        answer: chunk[i].answer,
+        answer: item.answer,
         response: text,
         pass2,
-        accuracy: accuracyReward(norm, chunk[i].answer),
+        accuracy: accuracyReward(norm, item.answer),
         format: o.format === 'cot' ? cotFormatReward(norm) : seeThinkFormatReward(norm),
-        descriptionAccuracy: pass2 === null ? null : hasDesc || settings.onMissingDescription === 'whole-response' ? visualReward(pass2, chunk[i].answer) : 0,
+        descriptionAccuracy: pass2 === null ? null : hasDesc || settings.onMissingDescription === 'whole-response' ? visualReward(pass2, item.answer) : 0,
       });
       tokens += r.responses[i].length;
     });

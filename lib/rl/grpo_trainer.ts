@@ -7,9 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointRoot, type TrainConfig } from '../config/index.js';
-import { configHash } from '../config/hash.js';
-import { findLatestCheckpoint, cleanStaleTemp } from '../checkpoint/index.js';
+import { batchPlan, checkpointRoot, type TrainConfig } from '../config/index.js';
+import { cleanStaleTemp } from '../checkpoint/index.js';
 import { DataLoader } from '../data/loader.js';
 import { type Example, VisionDataset } from '../data/dataset.js';
 import { type EvalResult, evaluate } from '../eval/evaluate.js';
@@ -20,6 +19,9 @@ import { writeCurvesPng, readJsonlRows } from '../report/index.js';
 import { responseLogProbs } from './experience.js';
 import { resolveFormatPrompt } from './format_prompt.js';
 import { grpoAdvantages } from './grpo/index.js';
+import { grpoPlan } from './grpo_plan.js';
+import { assertSameConfig, grpoConfigHash, grpoStoredConfig, pickCheckpoint } from './grpo_resume.js';
+import { valGenerationLines, valSampling } from './grpo_validation.js';
 import { multiRewardUpdate } from './multi_reward_channels.js';
 import type { EncodedPrompt } from './collate.js';
 import { DecodedImageCache } from './image_cache.js';
@@ -27,6 +29,7 @@ import { learningRate } from './lr_schedule.js';
 import { MasterWeights } from './master_weights.js';
 import { loadStack, type ModelStack } from './model_stack.js';
 import { policyUpdate } from './policy_update.js';
+import { withoutOverlongPrompts } from './prompt_filter.js';
 import { rollout, type RolloutItem, type RolloutSettings } from './rollout.js';
 import { resolveDevice, torchDtype } from './sft_setup.js';
 import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from './train_state.js';
@@ -62,8 +65,11 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   const runDir = checkpointRoot(cfg);
   mkdirSync(runDir, { recursive: true });
   await cleanStaleTemp(runDir);
-  const hash = configHash(cfg, ['trainer.max_steps', 'trainer.total_epochs', 'trainer.save_freq', 'trainer.val_freq']);
-  const resumeFrom = t.resume ? findLatestCheckpoint(runDir) : null;
+  // Resolved before anything is loaded, so a missing template file stops the run at once.
+  const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
+  const hash = grpoConfigHash(cfg);
+  const resumeFrom = pickCheckpoint(t, runDir, log);
+  if (resumeFrom) assertSameConfig(resumeFrom, cfg);
   const stackOpts = { frontDir: a.model.tokenizer_path ?? a.model.model_path, dtype, device, minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels };
 
   // Policy (from the latest checkpoint on resume) and the frozen reference (the initial model).
@@ -78,13 +84,20 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   const optParams = masters ? masters.masters : params;
   const opt = new torch.AdamW(optParams, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps });
 
-  const train = await VisionDataset.load({ files: cfg.data.train_files, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, onBadRow: (b) => log(`data: skipped ${b.file}:${b.row}: ${b.reason}`) });
-  const val = cfg.data.val_files ? await VisionDataset.load({ files: cfg.data.val_files, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key }) : null;
-  if (train.badRows.length) log(`data: ${train.badRows.length} bad training row(s) skipped`);
+  const images = new DecodedImageCache();
+  const toItems = (es: readonly Example[]): Promise<RolloutItem[]> => Promise.all(es.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
+  const limits = { maxPromptLength: cfg.data.max_prompt_length, maxModelLen: ro.max_model_len };
+  const dropOverlong = (ds: VisionDataset, what: string) => (cfg.data.filter_overlong_prompts ? withoutOverlongPrompts(ds, what, toItems, policy.encoder, fp.template, limits, log) : ds);
+  const trainAll = await VisionDataset.load({ files: cfg.data.train_files, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, onBadRow: (b) => log(`data: skipped ${b.file}:${b.row}: ${b.reason}`) });
+  const valAll = cfg.data.val_files ? await VisionDataset.load({ files: cfg.data.val_files, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key }) : null;
+  if (trainAll.badRows.length) log(`data: ${trainAll.badRows.length} bad training row(s) skipped`);
+  const train = await dropOverlong(trainAll, 'training');
+  const val = valAll ? await dropOverlong(valAll, 'validation') : null;
   const loader = new DataLoader(train, { batchSize: cfg.data.rollout_batch_size, shuffle: cfg.data.shuffle, seed: cfg.data.seed, dropLast: cfg.data.drop_last }, resumeFrom?.state.data ?? undefined);
   const totalSteps = loader.totalSteps(t.total_epochs, t.max_steps);
+  const bp = batchPlan(cfg);
+  log(`grpo: ${totalSteps} steps of ${bp.sequencesPerStep} samples, ${bp.optimizerStepsPerStep} optimizer step(s) each; the batch arithmetic of ${bp.worldSize} process(es) (trainer.nnodes × n_gpus_per_node) runs on one ${device} device, ${bp.gradAccumSteps} micro-batch(es) per process per optimizer step`);
 
-  const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
   const reward = o.reward ? composeReward(o.reward) : composeReward(alg.preset, {
     formatWeight: alg.format_weight, onMissingDescription: alg.description_fallback,
     ...(alg.preset === 'multi-reward' ? { alpha: mr.ans_format_weight, visAlpha: mr.vis_format_weight, channelWeights: { ans: mr.ans_weight, vis: mr.vis_weight } } : {}),
@@ -102,23 +115,24 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   logitBias[imagePad] = Math.min(logitBias[imagePad] ?? 0, -100);
   const rolloutSettings = (seed: number): RolloutSettings => ({
     sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
-    template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback,
+    template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback, promptLimits: limits,
   });
-  const images = new DecodedImageCache();
-  const toItems = (es: readonly Example[]): Promise<RolloutItem[]> => Promise.all(es.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
   const valItems: RolloutItem[] = val ? await toItems(await val.getBatch([...Array(val.size).keys()])) : [];
-  const validate = async (): Promise<EvalResult | null> => {
+  const validate = async (atStep: number): Promise<EvalResult | null> => {
     if (!valItems.length) return null;
     const settings = rolloutSettings(ro.seed);
     settings.pass2 = fp.format === 'see-think';
-    return evaluate(policy.model, policy.encoder, valItems, { rollout: settings, format: fp.format, batchSize: cfg.data.val_batch_size > 0 ? cfg.data.val_batch_size : valItems.length });
+    settings.sampling = valSampling(settings.sampling, ro, ro.val_override_config);
+    const r = await evaluate(policy.model, policy.encoder, valItems, { rollout: settings, keepSampling: true, format: fp.format, batchSize: cfg.data.val_batch_size > 0 ? cfg.data.val_batch_size : valItems.length });
+    for (const line of valGenerationLines(r, t.val_generations_to_log, atStep)) log(line);
+    return r;
   };
 
   const metricsLog = new MetricsLogger({ dir: runDir, loggers: t.logger, print: log });
   const samples = new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples);
   const timer = new PhaseTimer();
   const collateOpts = { padId: policy.model.config.padTokenId, imageTokenId: policy.model.config.imageTokenId, mergeSize: policy.model.config.vision.spatialMergeSize, device, maxResponseLength: cfg.data.max_response_length };
-  const plan = { mini: a.global_batch_size * ro.n, micro: a.micro_batch_size_per_device_for_update, exp: a.micro_batch_size_per_device_for_experience };
+  const plan = grpoPlan(cfg);
   const valMetrics = (r: EvalResult) => ({
     'val/accuracy': r.accuracy, 'val/format': r.format, 'val/response_length': r.responseLength, 'val/description_rate': r.descriptionRate,
     ...(r.descriptionAccuracy !== null ? { 'val/description_accuracy': r.descriptionAccuracy, 'val/language_shortcut_rate': r.languageShortcutRate! } : {}),
@@ -132,14 +146,14 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   let valBefore: EvalResult | null = null;
   if (t.val_only) {
     // trainer.val_only: evaluate the starting policy and stop (EasyR1's val_only).
-    valBefore = await validate();
+    valBefore = await validate(step);
     if (valBefore) metricsLog.log(step, valMetrics(valBefore));
     metricsLog.close();
     opt.dispose(); masters?.dispose(); ref?.model.dispose(); policy.model.dispose();
     return { runDir, finalModelDir: '', steps: step, valBefore, valAfter: null };
   }
   if (t.val_before_train && step === 0) {
-    valBefore = await validate();
+    valBefore = await validate(0);
     if (valBefore) metricsLog.log(0, valMetrics(valBefore));
   }
   const bar = createProgress('grpo', totalSteps);
@@ -163,7 +177,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
       const onPolicy = r.responses.length <= plan.mini && a.ppo_epochs === 1;
       const overall = results.map((x) => x.overall);
       const multi = reward.channelNames.length ? multiRewardUpdate(results, reward.channelNames, r, channelSettings, (ids) => tok.decode(ids)) : null;
-      const lps = (m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][]) => responseLogProbs(m.model, prompts, responses, plan.exp, collateOpts, ro.temperature);
+      const lps = (m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][]) => responseLogProbs(m.model, prompts, responses, m === ref ? plan.refExp : plan.exp, collateOpts, ro.temperature);
       const { oldLp, refLp, pass2 } = await timer.time('logprobs', () => ({
         oldLp: onPolicy ? null : lps(policy, r.prompts, r.responses),
         refLp: ref ? lps(ref, r.prompts, r.responses) : null,
@@ -209,11 +223,11 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
     bar.update(step);
     const last = step === totalSteps;
     if (t.val_freq > 0 && (step % t.val_freq === 0 || last)) {
-      valAfter = await validate();
+      valAfter = await validate(step);
       if (valAfter) metricsLog.log(step, valMetrics(valAfter));
     }
     if ((t.save_freq > 0 && step % t.save_freq === 0) || last) {
-      await saveTrainState({ root: runDir, step, model: policy.model, optimizer: opt, masters, data: loader.state(), configHash: hash, keepLast: t.save_limit > 0 ? t.save_limit : undefined });
+      await saveTrainState({ root: runDir, step, model: policy.model, optimizer: opt, masters, data: loader.state(), configHash: hash, keepLast: t.save_limit > 0 ? t.save_limit : undefined, extra: { config: grpoStoredConfig(cfg) } });
     }
   }
   bar.stop();

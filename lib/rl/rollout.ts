@@ -9,6 +9,7 @@ import type { ImageSource } from '../models/qwen2_5_vl/image_processor.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { buildPass1Content, extractDescription, findDescription, type OnMissingDescription, prefixImageToken, type PromptTemplate } from '../prompts/index.js';
 import { concatPixelValues, type EncodedPrompt, type PromptEncoder } from './collate.js';
+import { checkPromptLength, responseBudget, type PromptLimits } from './prompt_limits.js';
 
 export interface RolloutItem {
   problem: string;
@@ -41,6 +42,12 @@ export interface RolloutSettings {
   captionReasoner: (description: string, question: string) => string;
   /** What pass 2 sees when a response has no <description> (see lib/prompts/description.ts). */
   onMissingDescription: OnMissingDescription;
+  /**
+   * data.max_prompt_length / worker.rollout.max_model_len (lib/rl/prompt_limits.ts): a pass-1
+   * prompt over them is an error naming the row, and each prompt (pass 1 and pass 2) generates at
+   * most min(maxNewTokens, maxModelLen − its length) tokens. Absent = no limits.
+   */
+  promptLimits?: PromptLimits;
 }
 
 export interface Rollout {
@@ -75,16 +82,21 @@ export async function encodePass1(encoder: PromptEncoder, items: readonly Rollou
   }, it.id ?? `item ${i}`)));
 }
 
-/** Generates for encoded prompts; returns token ids per row (prompt-major when n > 1). */
-async function generateRows(model: QwenVLModel, prompts: readonly EncodedPrompt[], s: SamplingSettings, n: number, seed: number): Promise<number[][]> {
+/**
+ * Generates for encoded prompts; returns token ids per row (prompt-major when n > 1). `budgets`
+ * (one per prompt) caps each prompt's new tokens below s.maxNewTokens: the engine takes one
+ * limit per batch, so it runs to the largest and each row is cut to its own budget, which gives
+ * the tokens a per-row limit would (a row's tokens never depend on later ones).
+ */
+async function generateRows(model: QwenVLModel, prompts: readonly EncodedPrompt[], s: SamplingSettings, n: number, seed: number, budgets?: readonly number[]): Promise<number[][]> {
   const pixels = concatPixelValues(prompts);
   try {
     const out = await model.generate({
       inputIds: prompts.map((p) => p.ids), pixelValues: pixels, imageGridThw: prompts.flatMap((p) => p.imageGridThw.map((g) => [...g])),
-      n, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, greedy: s.greedy ?? false,
+      n, maxNewTokens: budgets ? Math.max(...budgets) : s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, greedy: s.greedy ?? false,
       logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed,
     });
-    return out.sequences;
+    return budgets ? out.sequences.map((seq, row) => seq.slice(0, budgets[Math.floor(row / n)])) : out.sequences;
   } finally {
     pixels?.dispose();
   }
@@ -95,7 +107,10 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
   const n = r.sampling.n;
   const t0 = now();
   const encoded = await encodePass1(encoder, items, r.template);
-  const responses = await generateRows(model, encoded, r.sampling, n, r.sampling.seed);
+  const lim = r.promptLimits;
+  if (lim) encoded.forEach((e, i) => checkPromptLength(items[i].id ?? `item ${i}`, e.ids.length, lim));
+  const budgets = lim ? encoded.map((e) => responseBudget(e.ids.length, r.sampling.maxNewTokens, lim.maxModelLen)) : undefined;
+  const responses = await generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets);
   const tok = encoder.tokenizer;
   const texts = responses.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const prompts = encoded.flatMap((p) => Array<EncodedPrompt>(n).fill(p));
@@ -108,12 +123,18 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
     // The description from the raw decoded response; without one, the safe default asks nothing
     // (its visual reward is 0), the reference's fallback feeds the whole response.
     const descs = texts.map((t) => (findDescription(t) !== null || r.onMissingDescription === 'whole-response' ? extractDescription(t, { onMissing: r.onMissingDescription }) : null));
-    const asked = descs.map((d, i) => (d === null ? -1 : i)).filter((i) => i >= 0);
+    const wanted = descs.map((d, i) => (d === null ? -1 : i)).filter((i) => i >= 0);
     pass2Texts = texts.map(() => '');
     pass2Sequences = texts.map(() => null);
+    const encodedP2 = await Promise.all(wanted.map((i) => encoder.encode({ content: [{ type: 'text', text: r.captionReasoner(descs[i]!, questions[i]) }], images: [] }, `pass-2 prompt ${i}`)));
+    // max_model_len bounds pass 2 as well (the same engine serves both passes); a pass-2 prompt
+    // that leaves no room gets no answer, as if its response had no description.
+    const budget2 = encodedP2.map((e) => (lim ? responseBudget(e.ids.length, r.sampling.maxNewTokens, lim.maxModelLen) : r.sampling.maxNewTokens));
+    const fits = wanted.map((_, k) => k).filter((k) => budget2[k] > 0);
+    const asked = fits.map((k) => wanted[k]);
+    const p2 = fits.map((k) => encodedP2[k]);
     if (asked.length) {
-      const p2 = await Promise.all(asked.map((i) => encoder.encode({ content: [{ type: 'text', text: r.captionReasoner(descs[i]!, questions[i]) }], images: [] }, `pass-2 prompt ${i}`)));
-      const out = await generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003);
+      const out = await generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined);
       asked.forEach((i, k) => {
         pass2Texts![i] = tok.decode(out[k], { skipSpecialTokens: true });
         pass2Sequences![i] = { prompt: p2[k], response: out[k] };
