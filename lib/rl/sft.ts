@@ -21,6 +21,7 @@ import { MasterWeights } from './master_weights.js';
 import { clippedStep } from './optim_step.js';
 import { microBatches, prepareExamples } from './sft_batch.js';
 import { sftMicroStep } from './sft_loss.js';
+import { promptLossTokens, sftPromptLossMicroStep } from './sft_prompt_loss.js';
 import { loadModelStack, loadSftData, prepareBuiltins, resolveDevice, torchDtype, worldBaseline } from './sft_setup.js';
 import { validateSft, type ValidationResult } from './sft_validate.js';
 import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from './train_state.js';
@@ -151,6 +152,8 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
       const prepared = await prepareExamples(records, encoder, images, cfg.data.max_length);
       const batchTokens = prepared.reduce((a, e) => a + e.response.length, 0);
       const allTokens = batchTokens + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
+      // trainer.loss_on_prompt: the loss also covers the prompt tokens (sft_prompt_loss.ts).
+      const lossTokens = tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : batchTokens;
       const tCompute = performance.now();
       let nll = 0;
       for (const mb of microBatches(prepared, tr.micro_batch_size_per_device)) {
@@ -158,7 +161,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
           padId: model.config.padTokenId, imageTokenId: model.config.imageTokenId, mergeSize: model.config.vision.spatialMergeSize, device, pixelDtype: compute,
         });
         try {
-          nll += sftMicroStep(model, batch, batchTokens);
+          nll += tr.loss_on_prompt ? sftPromptLossMicroStep(model, batch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, batchTokens);
         } finally {
           batch.dispose();
         }
@@ -167,7 +170,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
       if (!finite) log(`step ${step + 1}: gradient norm ${norm} is not finite; update skipped`);
       step++;
       const secs = (performance.now() - tStep) / 1000;
-      lastLoss = nll / batchTokens;
+      lastLoss = nll / lossTokens;
       losses.push({ step, loss: lastLoss });
       metrics.log(step, {
         loss: lastLoss, grad_norm: norm, lr, skipped: finite ? 0 : 1, tokens_per_s: allTokens / secs, response_tokens: batchTokens,
