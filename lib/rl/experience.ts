@@ -6,26 +6,35 @@
  */
 import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
-import { collate, type CollateOptions, type EncodedPrompt } from './collate.js';
+import type { CollateOptions, EncodedPrompt } from './collate.js';
+import { microBatchesByTokens, trainingBatch } from './pack.js';
+import { scoreResponses } from './score_responses.js';
+
+/** How a log-prob pass splits and lays out its micro-batches. */
+export interface ExperienceLayout {
+  /** Padding-free micro-batches (default true). */
+  packed?: boolean;
+  /** At most this many prompt + response tokens per micro-batch (null/absent = count only). */
+  maxTokens?: number | null;
+}
 
 /**
  * Per-sample log-probs of `responses[i]` after `prompts[i]` (same order), of the logits divided by
  * `temperature`: the rollout's sampling temperature, as verl scores every pass (1.0 in the method).
  */
 export function responseLogProbs(
-  model: QwenVLModel, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number, o: CollateOptions, temperature = 1,
+  model: QwenVLModel, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number, o: CollateOptions & ExperienceLayout, temperature = 1,
 ): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let s = 0; s < prompts.length; s += microBatch) {
-    const idx = Array.from({ length: Math.min(microBatch, prompts.length - s) }, (_, k) => s + k);
-    const batch = collate(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), o);
+  const out: Float32Array[] = new Array(prompts.length);
+  const all = prompts.map((_, i) => i);
+  const micros = microBatchesByTokens(all, (i) => prompts[i].ids.length + responses[i].length, microBatch, o.maxTokens ?? null);
+  for (const idx of micros) {
+    const batch = trainingBatch(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), { ...o, device: model.device, packed: o.packed ?? true });
     try {
-      const flat = torch.scope(() => torch.noGrad(() => {
-        const { logProbs } = model.logProbs(batch, batch.responseIds!, batch.promptLength, { temperature });
-        return logProbs.toFlatArray();
-      }));
+      // One device-to-host transfer per micro-batch.
+      const flat = torch.scope(() => torch.noGrad(() => scoreResponses(model, batch, { temperature }).logProbs.to('cpu').toFlatArray()));
       const R = batch.responseLength;
-      idx.forEach((i, k) => out.push(Float32Array.from(flat.slice(k * R, k * R + batch.responseTokens[k]))));
+      idx.forEach((i, k) => { out[i] = Float32Array.from(flat.slice(k * R, k * R + batch.responseTokens[k])); });
     } finally {
       batch.dispose();
     }
@@ -33,9 +42,9 @@ export function responseLogProbs(
   return out;
 }
 
-/** Right-pads per-sample arrays into a [B, R] float32 tensor (zeros past each sample's length). */
-export function padRows(rows: readonly Float32Array[], R: number): torch.Tensor {
+/** Right-pads per-sample arrays into a [B, R] float32 tensor on `device` (zeros past each sample's length). */
+export function padRows(rows: readonly Float32Array[], R: number, device = 'cpu'): torch.Tensor {
   const data = new Float32Array(rows.length * R);
   rows.forEach((r, b) => data.set(r.subarray(0, R), b * R));
-  return torch.tensor(data, { shape: [rows.length, R] });
+  return torch.tensor(data, { shape: [rows.length, R], device });
 }

@@ -21,6 +21,16 @@ export const cuda = {
   emptyCache(): void { native.deviceEmptyCache(); },
 };
 
+/**
+ * libtorch's lazy-tensor device ("lazy"): ops run on the CPU with real values but refuse inputs
+ * from any other device. Tests use it to check that a code path makes every tensor on its
+ * model's device, which a CPU-only machine cannot see with the model on the CPU.
+ */
+export const lazyDevice = {
+  /** Registers the backend (once); after this, 'lazy' is a valid device name. */
+  init(): void { native.lazyDeviceInit(); },
+};
+
 /** Intra-op threads libtorch uses on CPU. */
 export function setNumThreads(n: number): void { native.setNumThreads(n); }
 export function getNumThreads(): number { return native.getNumThreads(); }

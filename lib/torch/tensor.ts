@@ -133,7 +133,8 @@ export class Tensor implements Disposable {
     let dt: number | null = null;
     let dev: string | null = null;
     if (typeof target === 'string') {
-      if (target === 'cpu' || target.startsWith('cuda')) dev = target;
+      // A device name (cpu, cuda[:N], meta, lazy) or a dtype name.
+      if (/^(cpu|cuda|meta|lazy)(:\d+)?$/.test(target)) dev = target;
       else dt = dtypeCode(target, 'to');
     } else {
       if (target.dtype) dt = dtypeCode(target.dtype, 'to');

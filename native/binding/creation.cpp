@@ -1,4 +1,5 @@
 // [sync] Tensor creation, readback, metadata, disposal, scopes, generators and devices.
+#include <torch/library.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <torch/cuda.h>
@@ -15,6 +16,11 @@
 #endif
 
 #include "binding/args.h"
+
+// Defined in libtorch_cpu; its header is meant for the Python build, so it is declared here.
+namespace torch::lazy {
+void InitTorchScriptBackend();
+}
 
 namespace vsr1::js {
 namespace {
@@ -180,6 +186,26 @@ Napi::Value defaultGeneratorIndex(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(idx));
 }
 
+// lazyDeviceInit() [sync]: registers libtorch's TorchScript lazy-tensor backend, so tensors can
+// live on the "lazy" device. Ops there run on the CPU with real values but refuse inputs from
+// another device, which lets a CPU-only machine check that a code path keeps one device.
+// The lazy backend infers shapes on the meta device; libtorch's C++ build lacks a few meta
+// kernels that Python registers itself (logical_and, used by clamp's backward).
+at::Tensor& logicalAndMeta(const at::Tensor& self, const at::Tensor& other, at::Tensor& out) {
+  out.resize_(at::infer_size(self.sizes(), other.sizes()));
+  return out;
+}
+
+Napi::Value lazyDeviceInit(const Napi::CallbackInfo& info) {
+  static std::unique_ptr<torch::Library> metaKernels;
+  if (!metaKernels) {
+    torch::lazy::InitTorchScriptBackend();
+    metaKernels = std::make_unique<torch::Library>(torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
+    metaKernels->impl("logical_and.out", TORCH_FN(logicalAndMeta));
+  }
+  return info.Env().Undefined();
+}
+
 Napi::Value cudaIsAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), torch::cuda::is_available()); }
 Napi::Value cudaDeviceCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count())); }
 Napi::Value cudaSynchronize(const Napi::CallbackInfo& info) {
@@ -272,6 +298,7 @@ void registerCreation(Napi::Env env, Napi::Object e) {
   define(env, e, "generatorSetState", generatorSetState);
   define(env, e, "defaultGenerator", defaultGeneratorIndex);
   define(env, e, "cudaIsAvailable", cudaIsAvailable);
+  define(env, e, "lazyDeviceInit", lazyDeviceInit);
   define(env, e, "cudaDeviceCount", cudaDeviceCount);
   define(env, e, "cudaSynchronize", cudaSynchronize);
   define(env, e, "setNumThreads", setNumThreads);

@@ -64,10 +64,24 @@ function checkKl(kl: KlConfig | null | undefined, ref: Tensor | null | undefined
   if (!ref) throw new Error(`${what}: kl is set (type '${kl.type}', coef ${kl.coef}) but refLogProbs is missing`);
 }
 
-/** Stacks named scalar tensors and reads them in one transfer. */
-function readScalars(named: Array<[string, Tensor]>): Record<string, number> {
-  const v = torch.noGrad(() => torch.scope(() => torch.stack(named.map(([, t]) => t.detach().to({ dtype: 'float64', device: 'cpu' }))).toFlatArray()));
+/** Named scalar metric tensors, still on the loss's device (read them with readScalars). */
+export type MetricTensors = Array<[string, Tensor]>;
+
+/**
+ * Stacks named scalar tensors on their device and reads them in one device-to-host transfer
+ * (one sync per call, however many metrics).
+ */
+export function readScalars(named: MetricTensors): Record<string, number> {
+  if (named.length === 0) return {};
+  const v = torch.noGrad(() => torch.scope(() => torch.stack(named.map(([, t]) => t.detach().to('float64'))).to('cpu').toFlatArray()));
   return Object.fromEntries(named.map(([k], i) => [k, v[i]]));
+}
+
+/** Reads and frees metric tensors. */
+function takeScalars(named: MetricTensors): Record<string, number> {
+  const metrics = readScalars(named);
+  for (const [, t] of named) t.dispose();
+  return metrics;
 }
 
 /** Metric tensors shared by both losses: entropy estimates and the token count. */
@@ -85,6 +99,12 @@ function commonMetrics(logProbs: Tensor, mask: Tensor, entropy: Tensor | null | 
  * @returns loss (scalar with grad, owned by the caller) and metrics (one device sync)
  */
 export function grpoMicroBatchLoss(input: GrpoLossInput): { loss: Tensor; metrics: GrpoLossMetrics } {
+  const { loss, named } = grpoMicroBatchLossTensors(input);
+  return { loss, metrics: takeScalars(named) as unknown as GrpoLossMetrics };
+}
+
+/** grpoMicroBatchLoss without reading the metrics: they stay tensors on the device (owned by the caller). */
+export function grpoMicroBatchLossTensors(input: GrpoLossInput): { loss: Tensor; named: MetricTensors } {
   const mode = input.aggregation ?? 'micro-token-mean';
   const { logProbs, responseMask, kl, refLogProbs } = input;
   checkKl(kl, refLogProbs, 'grpoMicroBatchLoss');
@@ -107,9 +127,7 @@ export function grpoMicroBatchLoss(input: GrpoLossInput): { loss: Tensor; metric
     named.push(['total_loss', total], ['loss', loss], ...commonMetrics(logProbs, responseMask, input.entropy));
     return { loss, named: named.map(([k, t]): [string, Tensor] => [k, t.detach()]) };
   });
-  const metrics = readScalars(named) as unknown as GrpoLossMetrics;
-  for (const [, t] of named) t.dispose();
-  return { loss, metrics };
+  return { loss, named };
 }
 
 /** One reward channel of the multi-reward loss. */
@@ -149,6 +167,12 @@ export interface MultiRewardLossInput extends Omit<GrpoLossInput, 'advantages'> 
  * is Σ_k λ_k·pg_loss_k.
  */
 export function grpoMultiRewardMicroBatchLoss(input: MultiRewardLossInput): { loss: Tensor; metrics: Record<string, number> } {
+  const { loss, named } = grpoMultiRewardMicroBatchLossTensors(input);
+  return { loss, metrics: takeScalars(named) };
+}
+
+/** grpoMultiRewardMicroBatchLoss without reading the metrics (tensors on the device, owned by the caller). */
+export function grpoMultiRewardMicroBatchLossTensors(input: MultiRewardLossInput): { loss: Tensor; named: MetricTensors } {
   const mode = input.aggregation ?? 'micro-token-mean';
   const { logProbs, oldLogProbs, responseMask, kl, refLogProbs } = input;
   if (input.channels.length === 0) throw new Error('grpoMultiRewardMicroBatchLoss: expected at least one reward channel');
@@ -202,7 +226,5 @@ export function grpoMultiRewardMicroBatchLoss(input: MultiRewardLossInput): { lo
     named.push(['total_loss', total!], ['loss', loss!], ...commonMetrics(logProbs, responseMask, input.entropy));
     return { loss: loss!, named: named.map(([k, t]): [string, Tensor] => [k, t.detach()]) };
   });
-  const metrics = readScalars(named);
-  for (const [, t] of named) t.dispose();
-  return { loss, metrics };
+  return { loss, named };
 }

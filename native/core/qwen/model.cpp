@@ -8,6 +8,8 @@ namespace vsr1::qwen {
 at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids) const {
   at::Tensor e = at::embedding(w.embed, ids);
   at::Tensor isImage = ids == cfg.imageTokenId;
+  // The meta device (shapes only, used to check that a path stays on one device) has no values to count.
+  if (ids.is_meta()) return pixels.defined() ? e.masked_scatter(isImage.unsqueeze(-1).expand_as(e), visionForward(cfg, w, pixels, grids, gradientCheckpointing).to(e.scalar_type())) : e;
   int64_t nTokens = isImage.sum().item<int64_t>();
   if (!pixels.defined()) {
     if (nTokens > 0) throw std::runtime_error("input has " + std::to_string(nTokens) + " image-pad tokens but no pixel values were given");
