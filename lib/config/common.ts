@@ -96,6 +96,14 @@ export function trainerCommonFields(d: { project_name: string; experiment_name: 
 }
 
 /**
+ * Keys that exist elsewhere but not at this place, with the reason, shown instead of a nearest
+ * key. Keyed by the dotted path with list positions as `[]`.
+ */
+export const KEY_REASONS: Record<string, string> = {
+  'data.val_files[].weight': 'validation files have no mixing weight (every row is evaluated once); remove it',
+};
+
+/**
  * Renamed or commonly confused keys, tried before edit distance when suggesting a fix.
  * Keyed by the wrong leaf name; each candidate is a path relative to the same parent, or an
  * absolute path starting with '/'. The first candidate that exists in the schema wins.

@@ -3,7 +3,7 @@
  * what was received, and for an unknown key the nearest valid one.
  */
 import type { z } from 'zod';
-import { KEY_HINTS } from './common.js';
+import { KEY_HINTS, KEY_REASONS } from './common.js';
 
 /** A config that failed validation; `issues` holds one line per problem. */
 export class ConfigError extends Error {
@@ -125,8 +125,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: AnySch
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          const hint = suggestKey(schema, path, key);
-          out.push(`unknown key ${formatPath([...path, key])}${hint ? `; nearest valid key: ${hint}` : ''}`);
+          const full = formatPath([...path, key]);
+          const reason = KEY_REASONS[full.replace(/\[\d+\]/g, '[]')];
+          const hint = reason ? undefined : suggestKey(schema, path, key);
+          out.push(`unknown key ${full}${reason ? `: ${reason}` : hint ? `; nearest valid key: ${hint}` : ''}`);
         }
         break;
       case 'invalid_type':

@@ -24,10 +24,13 @@ export const SftSource = z.strictObject({
 });
 export type SftSource = z.infer<typeof SftSource>;
 
+/** A validation source: every row is evaluated once, so there is no mixing weight. */
+export const SftValSource = SftSource.omit({ weight: true });
+
 export const SftData = z.strictObject({
   // lf: vision_see_think, vision_reasoner, caption_reasoners(text) = see-think, cot, caption-reasoner
   train_files: z.array(SftSource).min(1),
-  val_files: z.array(SftSource).default([]),
+  val_files: z.array(SftValSource).default([]),
   prompt_key: z.string().min(1).default('problem'), // format: columns; same names as the RL data
   answer_key: z.string().min(1).default('answer'),
   response_key: z.string().min(1).default('response'), // target text column (format: columns)

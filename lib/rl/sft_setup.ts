@@ -85,7 +85,7 @@ export async function loadSftData(cfg: SftConfig, log: Log): Promise<SftDataSets
   const d = cfg.data;
   const badRows: SftBadRow[] = [];
   const onBad = (b: SftBadRow) => badRows.push(b);
-  const load = (s: SftConfig['data']['train_files'][number]) => loadSftSource({
+  const load = (s: SftConfig['data']['val_files'][number]) => loadSftSource({
     files: filesOf(s.path), style: s.style, format: s.format, maxSamples: s.max_samples,
     promptKey: d.prompt_key, answerKey: d.answer_key, responseKey: d.response_key, imageKey: d.image_key, promptSet: d.prompt_set,
   }, onBad);

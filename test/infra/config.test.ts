@@ -157,6 +157,8 @@ describe('sft config', () => {
     const e = errorOf(() => loadSftConfig({ ...MIN_SFT, data: { train_files: [{ path: 'a', style: 'see-think', styl: 1 }, { path: 'b', style: 'cat' }] } }));
     expect(e.issues).toContain('unknown key data.train_files[0].styl; nearest valid key: data.train_files[0].style');
     expect(e.issues.some((s) => s.startsWith('data.train_files[1].style: expected one of "see-think"'))).toBe(true);
+    const e3 = errorOf(() => loadSftConfig({ ...MIN_SFT, data: { ...MIN_SFT.data, val_files: [{ path: 'v', style: 'cot', weight: 2 }] } }));
+    expect(e3.issues).toEqual(['unknown key data.val_files[0].weight: validation files have no mixing weight (every row is evaluated once); remove it']);
     const e2 = errorOf(() => loadSftConfig(MIN_SFT, ['trainer.learning_rate=1']));
     expect(e2.issues[0]).toBe('unknown key trainer.learning_rate; nearest valid key: optim.lr');
   });
