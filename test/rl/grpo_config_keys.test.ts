@@ -90,6 +90,14 @@ describe('prompt length limits', () => {
   }, 120_000);
 });
 
+describe('format prompt file', () => {
+  it('a data.format_prompt .jinja path that does not exist stops the run at start-up, naming it', async () => {
+    const missing = path.join(w.root, 'no_such_prompt.jinja');
+    await expect(runGrpo(grpoConfig(w, run('jinja'), 1, [`data.format_prompt=${missing}`]), { log: () => {} }))
+      .rejects.toThrow(`data.format_prompt: the template file '${missing}' does not exist`);
+  });
+});
+
 describe('validation keys', () => {
   it('val_override_config sets validation sampling (n, temperature, top_p, top_k); val_generations_to_log echoes that many', async () => {
     const valSize = (await VisionDataset.load({ files: path.join(w.world, 'val.jsonl') })).size;
