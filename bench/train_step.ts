@@ -1,68 +1,69 @@
 /**
- * Training step of a small transformer (a Qwen2.5-VL-architecture model, text-only batch):
- * forward, token log-prob loss, backward, grad clipping and AdamW, ours (C++ model in the addon,
- * loss in TS) against the same checkpoint in PyTorch eager (transformers) on the same libtorch.
- * Prints the median ms per step of each and the ratio ours/peer over RUNS alternating runs.
- * Target (PERFORMANCE.md): <= 0.8.
- *   npx tsx bench/train_step.ts [runs=3] [steps=5] [threads=2]
+ * Training step (forward, response log-prob loss, backward, clipping, AdamW) of an 8-layer
+ * 512-wide Qwen2.5-VL-architecture model at micro-batch lengths 512, 1024 and 2048 (B samples
+ * from L/2 to L tokens), fp32 on the CPU: ours padded, packed, and packed + activation
+ * checkpointing, against transformers (sdpa) padded, and padded + gradient checkpointing, on the
+ * same libtorch. Each case runs in its own process; cases alternate within a run. Prints the
+ * median step time and peak RSS of each over RUNS runs, the spread, and the ratios.
+ * Targets (PERFORMANCE.md): packed + checkpointing peak memory at 2048 <= 0.5x padded; time
+ * <= 0.8x transformers.
+ *   npx tsx bench/train_step.ts [runs=3] [steps=2] [threads=2] [lengths=512,1024,2048] [B=4]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { torch } from '../lib/index.js';
+import { fileURLToPath } from 'node:url';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
 import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
-import { median, printRatios, runPeer } from './stats.js';
+import { median } from './stats.js';
+import { BENCH_MODEL, benchLengths } from './train_step_shapes.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
-const STEPS = Number(process.argv[3] ?? 5);
+const STEPS = Number(process.argv[3] ?? 2);
 const THREADS = Number(process.argv[4] ?? 2);
-const B = 8, L = 64;
-torch.setNumThreads(THREADS);
+const LENGTHS = (process.argv[5] ?? '512,1024,2048').split(',').map(Number);
+const B = Number(process.argv[6] ?? 4);
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-const cfg = parseQwenConfig({
-  model_type: 'qwen2_5_vl', vocab_size: 2048, hidden_size: 256, intermediate_size: 704, num_hidden_layers: 4,
-  num_attention_heads: 8, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: true,
-  rope_scaling: { type: 'mrope', mrope_section: [4, 6, 6] }, image_token_id: 2040, video_token_id: 2041,
-  vision_start_token_id: 2042, vision_end_token_id: 2043, eos_token_id: 2044,
-  vision_config: { depth: 2, hidden_size: 64, intermediate_size: 128, num_heads: 2, out_hidden_size: 256, fullatt_block_indexes: [1] },
-}, 'bench config');
-const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-bench-'));
+const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-bench-train-'));
 {
-  const m = QwenVLModel.fromConfig(cfg, { seed: 1, initStd: 0.05 });
+  const m = QwenVLModel.fromConfig(parseQwenConfig(BENCH_MODEL, 'bench model'), { seed: 1, initStd: 0.02 });
   m.save(dir);
   m.dispose();
 }
 
-function runOurs(): number[] {
-  const model = QwenVLModel.fromConfig(cfg, { seed: 1 });
-  const params = model.setTrainable(() => true);
-  const opt = new torch.AdamW(params, { lr: 1e-4, weightDecay: 0.01 });
-  const g = new torch.Generator(0);
-  const ids = torch.randint(0, cfg.text.vocabSize - 16, [B, L], { generator: g });
-  const targets = ids.narrow(1, 1, L - 1);
-  const ms: number[] = [];
-  for (let s = 0; s < STEPS + 2; s++) {
-    const t = process.hrtime.bigint();
-    torch.scope(() => {
-      const { logProbs } = model.logProbs({ inputIds: ids }, targets, 1);
-      const loss = logProbs.mean().neg();
-      loss.backward();
-      torch.clipGradNorm(params, 1.0);
-      opt.step();
-      opt.zeroGrad();
-    });
-    if (s >= 2) ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  opt.dispose();
-  model.dispose();
-  return ms;
+interface CaseResult { ms: number[]; rssBeforeMb: number; peakRssMb: number }
+type Case = { name: string; run: (L: number) => CaseResult };
+const env = { ...process.env, OMP_NUM_THREADS: String(THREADS) };
+function spawnJson(cmd: string, args: string[], input?: string): CaseResult {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 1 << 26, env });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as CaseResult;
 }
+const ours = (layout: string): Case => ({
+  name: `ours ${layout}`,
+  run: (L) => spawnJson(process.execPath, ['--import', 'tsx', path.join(here, 'train_step_case.ts'), dir, layout, String(L), String(B), String(STEPS), String(THREADS)]),
+});
+const peer = (layout: string): Case => ({
+  name: `transformers ${layout}`,
+  run: (L) => spawnJson(process.env.VSR1_PYTHON ?? 'python3', [path.join(here, 'peer_train_step.py'), dir, layout, String(STEPS), String(THREADS)],
+    JSON.stringify(benchLengths(L, B, BENCH_MODEL.vocab_size - 16))),
+});
+const cases = [ours('padded'), ours('packed'), ours('packed-ckpt'), peer('padded'), peer('padded-ckpt')];
 
-const ours: number[] = [], peer: number[] = [];
-for (let r = 0; r < RUNS; r++) {
-  ours.push(median(runOurs()));
-  peer.push(median(runPeer<{ ms: number[] }>('bench/peer_train_step.py', [dir, String(B), String(L), String(STEPS), String(THREADS)]).ms));
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
+console.log(`training step, 8x512 Qwen2.5-VL-arch decoder (vocab 8192), B=${B} samples of L/2..L tokens, fp32, ${THREADS} threads, ${RUNS} runs x ${STEPS} steps (median of each run, then median over runs)`);
+for (const L of LENGTHS) {
+  const res = new Map<string, CaseResult[]>();
+  for (let r = 0; r < RUNS; r++) for (const c of cases) (res.get(c.name) ?? res.set(c.name, []).get(c.name)!).push(c.run(L));
+  const ms = (n: string) => res.get(n)!.map((x) => median(x.ms));
+  const peak = (n: string) => res.get(n)!.map((x) => x.peakRssMb);
+  const act = (n: string) => res.get(n)!.map((x) => x.peakRssMb - x.rssBeforeMb);
+  console.log(`\nL=${L}: ${benchLengths(L, B, 1).prompts.map((p, b) => p.length + benchLengths(L, B, 1).responses[b].length).join('+')} tokens (padded ${B * L})`);
+  console.log(`${'case'.padEnd(28)} ${'step ms'.padStart(9)} ${'(spread)'.padStart(13)} ${'peak RSS MB'.padStart(12)} ${'over start'.padStart(11)}`);
+  for (const c of cases) console.log(`${c.name.padEnd(28)} ${median(ms(c.name)).toFixed(0).padStart(9)} ${`(${spread(ms(c.name))})`.padStart(13)} ${median(peak(c.name)).toFixed(0).padStart(12)} ${median(act(c.name)).toFixed(0).padStart(11)}`);
+  const ratio = (a: string, b: string, f: (n: string) => number[]) => (median(f(a)) / median(f(b))).toFixed(3);
+  console.log(`time: ours packed / transformers padded ${ratio('ours packed', 'transformers padded', ms)}; ours packed-ckpt / transformers padded-ckpt ${ratio('ours packed-ckpt', 'transformers padded-ckpt', ms)}; ours padded / transformers padded ${ratio('ours padded', 'transformers padded', ms)}`);
+  console.log(`peak RSS above start: ours packed-ckpt / ours padded ${ratio('ours packed-ckpt', 'ours padded', act)}; ours packed / ours padded ${ratio('ours packed', 'ours padded', act)}; transformers padded-ckpt / padded ${ratio('transformers padded-ckpt', 'transformers padded', act)}`);
 }
-printRatios(`training step, Qwen2.5-VL-arch 4x256 (vocab 2048), batch ${B}x${L}, fp32, ${THREADS} threads, median of ${RUNS} runs x ${STEPS} steps`, 'ms',
-  [{ name: 'fwd+bwd+clip+AdamW', ours: median(ours), peer: median(peer) }]);

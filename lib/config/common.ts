@@ -68,7 +68,9 @@ export function optimSchema(d: OptimDefaults) {
 export const modelPathFields = {
   model_path: z.string().min(1), // required: a Hugging Face layout folder (config.json, safetensors, tokenizer)
   tokenizer_path: z.string().min(1).nullable().default(null), // null = model_path
-  enable_gradient_checkpointing: z.boolean().default(true), // §9.6 (RL); LLaMA-Factory default for SFT
+  // §9.6 (RL); LLaMA-Factory default for SFT. Decoder layers and vision blocks keep only their
+  // inputs in the forward pass and recompute the rest in backward (memory for one more forward).
+  enable_gradient_checkpointing: z.boolean().default(true),
 };
 
 /** Fields of `trainer` shared by both configs (EasyR1 TrainerConfig names). */

@@ -72,6 +72,10 @@ export const SftTrainer = z.strictObject({
   ...trainerCommonFields({ project_name: 'vision_sr1', experiment_name: 'cold_start_sft', val_freq: -1, save_freq: 500 }), // lf: eval off, save_steps 500
   total_epochs: posInt().default(3), // lf num_train_epochs 3
   micro_batch_size_per_device: posInt().default(8), // lf per_device_train_batch_size
+  // Micro-batches as packed rows without padding (attention kept within each sample); false =
+  // left-padded batches. lf's neat_packing also keeps samples apart, but packs to a fixed length.
+  padding_free: z.boolean().default(true),
+  micro_batch_max_tokens: posInt().nullable().default(null), // token budget per micro-batch (prompt + response), on top of the count; null = count only
   gradient_accumulation_steps: posInt().default(2), // lf
   max_grad_norm: z.number().positive().default(1.0), // HF TrainingArguments default
   loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (§11); true adds the prompt tokens but image pads (lib/rl/sft_prompt_loss.ts)

@@ -102,6 +102,12 @@ export const TrainActor = z.strictObject({
   // §9.5: the fork's per-micro-batch token mean; `token` = EasyR1's global token mean; `seq` = seq-mean-token-mean
   loss_avg_mode: z.enum(['micro-token-mean', 'token', 'seq']).default('micro-token-mean'),
   ppo_epochs: posInt().default(1), // §9.7
+  // EasyR1 padding_free: each micro-batch is one packed row (samples back to back, attention kept
+  // within each), for the update and the old/ref log-prob passes; false = left-padded batches.
+  padding_free: z.boolean().default(true),
+  // Token budget of a micro-batch (prompt + response tokens; verl's ppo_max_token_len_per_gpu with
+  // use_dynamic_bsz), on top of the micro_batch_size_* counts; null = counts only.
+  micro_batch_max_tokens: posInt().nullable().default(null),
   model: ActorModel,
   optim: optimSchema({ lr: 1e-6, weight_decay: 1e-2, lr_warmup_ratio: 0, lr_scheduler_type: 'constant' }).prefault({}), // yaml, §9.6
 });

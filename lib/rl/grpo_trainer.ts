@@ -80,6 +80,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   const channelSettings = { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask, normByStd: alg.norm_adv_by_std_in_grpo };
   const ref = useKl || channelKl ? await loadStack({ ...stackOpts, weightsDir: a.model.model_path, dtype: torchDtype(cfg.worker.ref.dtype) }) : null;
   const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
+  policy.model.setGradientCheckpointing(a.model.enable_gradient_checkpointing);
   const masters = a.model.dtype === 'fp32' && dtype !== 'float32' ? MasterWeights.create(params) : null;
   const optParams = masters ? masters.masters : params;
   const opt = new torch.AdamW(optParams, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps });
@@ -177,7 +178,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
       const onPolicy = r.responses.length <= plan.mini && a.ppo_epochs === 1;
       const overall = results.map((x) => x.overall);
       const multi = reward.channelNames.length ? multiRewardUpdate(results, reward.channelNames, r, channelSettings, (ids) => tok.decode(ids)) : null;
-      const lps = (m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][]) => responseLogProbs(m.model, prompts, responses, m === ref ? plan.refExp : plan.exp, collateOpts, ro.temperature);
+      const lps = (m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][]) => responseLogProbs(m.model, prompts, responses, m === ref ? plan.refExp : plan.exp, { ...collateOpts, packed: a.padding_free, maxTokens: a.micro_batch_max_tokens }, ro.temperature);
       const { oldLp, refLp, pass2 } = await timer.time('logprobs', () => ({
         oldLp: onPolicy ? null : lps(policy, r.prompts, r.responses),
         refLp: ref ? lps(ref, r.prompts, r.responses) : null,
@@ -194,7 +195,7 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
           ...(multi ? { channels: multi.channels, pass2 } : { advantages: advantages! }),
         };
         const m = policyUpdate(policy.model, masters ? masters.masters : params, opt, common, {
-          epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
+          epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, microBatchMaxTokens: a.micro_batch_max_tokens, packed: a.padding_free, clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
           kl: useKl || channelKl ? { coef: useKl ? alg.kl_coef : 0, type: alg.kl_penalty as 'low_var_kl' } : null,
           aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: collateOpts, temperature: ro.temperature,
           beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,

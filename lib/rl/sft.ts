@@ -14,7 +14,8 @@ import { sftEffectiveBatch, type SftConfig } from '../config/sft.js';
 import { EpochSampler } from '../data/sampler.js';
 import * as torch from '../torch/index.js';
 import { createProgress, MetricsLogger, SampleLogger } from '../logging/index.js';
-import { collate } from './collate.js';
+import type { CollatedBatch } from './collate.js';
+import { trainingBatch } from './pack.js';
 import { DecodedImageCache } from './image_cache.js';
 import { learningRate, warmupSteps } from './lr_schedule.js';
 import { MasterWeights } from './master_weights.js';
@@ -67,7 +68,6 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
   const log = hooks.log ?? ((l: string) => console.log(l));
   const tr = cfg.trainer;
   if (tr.num_threads) torch.setNumThreads(tr.num_threads);
-  if (cfg.model.enable_gradient_checkpointing) log('note: gradient checkpointing is not available in the addon; running without it');
   const manifest = await prepareBuiltins(cfg, log);
   const root = checkpointRoot(cfg);
   await cleanStaleTemp(root);
@@ -87,6 +87,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
     model.dispose();
     throw new Error('model: every parameter is frozen (freeze_* options)');
   }
+  model.setGradientCheckpointing(cfg.model.enable_gradient_checkpointing);
   const masters = master !== compute ? MasterWeights.create(trainable) : null;
   const o = cfg.optim;
   const optimizer = new torch.AdamW(masters ? masters.masters : trainable, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay });
@@ -156,12 +157,14 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
       const lossTokens = tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : batchTokens;
       const tCompute = performance.now();
       let nll = 0;
-      for (const mb of microBatches(prepared, tr.micro_batch_size_per_device)) {
-        const batch = collate(mb.map((e) => e.prompt), mb.map((e) => e.response), {
+      for (const mb of microBatches(prepared, tr.micro_batch_size_per_device, tr.micro_batch_max_tokens)) {
+        // The prompt-token loss reads the padded layout's attention mask (sft_prompt_loss.ts).
+        const batch = trainingBatch(mb.map((e) => e.prompt), mb.map((e) => e.response), {
           padId: model.config.padTokenId, imageTokenId: model.config.imageTokenId, mergeSize: model.config.vision.spatialMergeSize, device, pixelDtype: compute,
+          packed: tr.padding_free && !tr.loss_on_prompt,
         });
         try {
-          nll += tr.loss_on_prompt ? sftPromptLossMicroStep(model, batch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, batchTokens);
+          nll += tr.loss_on_prompt ? sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, batchTokens);
         } finally {
           batch.dispose();
         }

@@ -4,6 +4,7 @@
 import type { EncodedPrompt, PromptEncoder } from './collate.js';
 import type { DecodedImageCache } from './image_cache.js';
 import type { SftRecord } from './sft_data.js';
+import { microBatchesByTokens } from './pack.js';
 
 /** A record ready for collation. */
 export interface PreparedExample {
@@ -36,14 +37,14 @@ export async function prepareExamples(records: readonly SftRecord[], encoder: Pr
 }
 
 /**
- * Splits a batch into micro-batches of at most `size`, grouping examples of similar length so
- * less padding is computed. The loss is a token mean over the whole batch, so the grouping does
- * not change the objective, only the speed. Stable: equal lengths keep their batch order.
+ * Splits a batch into micro-batches of at most `size` examples (and at most `maxTokens` prompt +
+ * response tokens when set), grouping examples of similar length so less padding is computed.
+ * The loss is a token mean over the whole batch, so the grouping does not change the objective,
+ * only the speed. Stable: equal lengths keep their batch order.
  */
-export function microBatches<T extends PreparedExample>(examples: readonly T[], size: number): T[][] {
-  const order = examples.map((e, i) => ({ e, i, len: e.prompt.ids.length + e.response.length }));
+export function microBatches<T extends PreparedExample>(examples: readonly T[], size: number, maxTokens: number | null = null): T[][] {
+  const len = (e: T) => e.prompt.ids.length + e.response.length;
+  const order = examples.map((e, i) => ({ e, i, len: len(e) }));
   order.sort((a, b) => a.len - b.len || a.i - b.i);
-  const out: T[][] = [];
-  for (let k = 0; k < order.length; k += size) out.push(order.slice(k, k + size).map((x) => x.e));
-  return out;
+  return microBatchesByTokens(order.map((_, k) => k), (k) => order[k].len, size, maxTokens).map((ks) => ks.map((k) => order[k].e));
 }

@@ -6,21 +6,18 @@
  */
 import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
-import type { CollatedBatch } from './collate.js';
+import type { TrainingBatch } from './pack.js';
+import { scoreResponses } from './score_responses.js';
 
 /**
  * Forward and backward of one micro-batch. Returns the summed negative log-likelihood of its
  * response tokens (a number, for logging). `batchTokens` is the response-token count of the
  * whole optimizer batch.
  */
-export function sftMicroStep(model: QwenVLModel, batch: CollatedBatch, batchTokens: number): number {
+export function sftMicroStep(model: QwenVLModel, batch: TrainingBatch, batchTokens: number): number {
   if (!batch.responseIds || !batch.responseMask) throw new Error('sftMicroStep: the batch has no responses');
   return torch.scope(() => {
-    const { logProbs } = model.logProbs(
-      { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds, pixelValues: batch.pixelValues, imageGridThw: batch.imageGridThw },
-      batch.responseIds!,
-      batch.promptLength,
-    );
+    const { logProbs } = scoreResponses(model, batch);
     const nll = logProbs.mul(batch.responseMask!).sum().neg();
     nll.div(batchTokens).backward();
     return nll.item();
