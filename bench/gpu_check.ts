@@ -16,7 +16,7 @@ import path from 'node:path';
 import { torch } from '../lib/index.js';
 import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
-import { grpoAdvantages, grpoMicroBatchLoss } from '../lib/rl/grpo/index.js';
+import { grpoAdvantages, grpoMicroBatchLoss } from '../lib/grpo/index.js';
 
 const arg = (name: string, d: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : d; };
 const device = arg('device', 'cuda:0'), preset = arg('preset', '3b'), out = arg('out', 'gpu-results');

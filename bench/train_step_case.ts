@@ -7,9 +7,9 @@
  */
 import { torch } from '../lib/index.js';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
-import type { EncodedPrompt } from '../lib/rl/collate.js';
-import { trainingBatch } from '../lib/rl/pack.js';
-import { scoreResponses } from '../lib/rl/score_responses.js';
+import type { EncodedPrompt } from '../lib/rollout/collate.js';
+import { trainingBatch } from '../lib/rollout/pack.js';
+import { scoreResponses } from '../lib/rollout/score_responses.js';
 import { benchLengths } from './train_step_shapes.js';
 
 const [dir, layout, Ls, Bs, stepsS, threadsS] = process.argv.slice(2);

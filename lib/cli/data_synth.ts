@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { FAMILY_NAMES, type FamilyName } from '../data/world/families/index.js';
-import { splitSizes, synthesizeWorld } from '../data/world/synth.js';
+import { FAMILY_NAMES, type FamilyName } from '../world/families/index.js';
+import { splitSizes, synthesizeWorld } from '../world/synth.js';
 
 function parseInteger(name: string, v: string, min: number): number {
   const n = Number(v);

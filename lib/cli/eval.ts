@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { loadTrainConfig } from '../config/index.js';
 import { evaluateFile } from '../eval/evaluate_file.js';
 import { consoleTable } from '../report/index.js';
-import { loadStack } from '../rl/model_stack.js';
+import { loadStack } from '../rollout/model_stack.js';
 import { setNumThreads } from '../torch/device.js';
 import type { DType } from '../torch/dtype.js';
 

@@ -1,10 +1,10 @@
 /**
  * `vsr1 pipeline`: the main job on the built-in world (world -> SFT -> Vision-SR1 GRPO ->
  * evaluation before and after RL -> summary table + curves PNG), on a CPU with no downloads.
- * See lib/rl/pipeline.ts.
+ * See lib/jobs/pipeline.ts.
  */
 import type { Command } from 'commander';
-import { runPipeline } from '../rl/pipeline.js';
+import { runPipeline } from '../jobs/pipeline.js';
 import { setNumThreads } from '../torch/device.js';
 
 export function register(program: Command): void {

@@ -14,7 +14,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadSftConfig } from '../config/load.js';
-import { runSft } from '../rl/sft.js';
+import { runSft } from '../train/sft/sft.js';
 
 /** Splits the positional arguments into a config file and dotted overrides. */
 export function splitSftArgs(args: readonly string[], configOpt?: string): { config: string; overrides: string[] } {

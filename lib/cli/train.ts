@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { checkpointRoot, loadTrainConfig } from '../config/index.js';
-import { runGrpo } from '../rl/grpo_trainer.js';
+import { runGrpo } from '../train/grpo/trainer.js';
 import { setNumThreads } from '../torch/device.js';
 import { splitSftArgs } from './sft.js';
 

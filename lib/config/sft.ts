@@ -78,7 +78,7 @@ export const SftTrainer = z.strictObject({
   micro_batch_max_tokens: posInt().nullable().default(null), // token budget per micro-batch (prompt + response), on top of the count; null = count only
   gradient_accumulation_steps: posInt().default(2), // lf
   max_grad_norm: z.number().positive().default(1.0), // HF TrainingArguments default
-  loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (§11); true adds the prompt tokens but image pads (lib/rl/sft_prompt_loss.ts)
+  loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (§11); true adds the prompt tokens but image pads (lib/train/sft/prompt_loss.ts)
   val_batch_size: posInt().default(8),
   val_max_new_tokens: posInt().default(2048), // greedy validation generation budget (§6 max_response_length)
   log_freq: posInt().default(10), // console summary line every N steps (metrics files get every step)

@@ -13,7 +13,7 @@ import {
   Dtype, Files, nonNeg, nonNegInt, optimSchema, posInt, modelPathFields, trainerCommonFields, TrainDtype,
 } from './common.js';
 
-/** Built-in format prompts (lib/rl/format_prompt.ts); any other value must be a .jinja template path. */
+/** Built-in format prompts (lib/rollout/format_prompt.ts); any other value must be a .jinja template path. */
 export const FORMAT_PROMPT_NAMES = ['see_think', 'cot', 'world_see_think', 'world_cot'] as const;
 
 /**
@@ -29,7 +29,7 @@ export const FormatPromptName = z.string().min(1).superRefine((v, ctx) => {
   });
 });
 
-/** KL estimators that lib/rl/grpo/kl.ts klPenalty computes from sampled-token log-probs ('full' needs whole distributions). */
+/** KL estimators that lib/grpo/kl.ts klPenalty computes from sampled-token log-probs ('full' needs whole distributions). */
 export const KL_PENALTIES = ['low_var_kl', 'kl', 'abs', 'mse'] as const;
 
 export const TrainData = z.strictObject({
@@ -38,7 +38,7 @@ export const TrainData = z.strictObject({
   prompt_key: z.string().min(1).default('problem'), // sh
   answer_key: z.string().min(1).default('answer'), // sh
   image_key: z.string().min(1).default('images'), // sh
-  max_prompt_length: posInt().default(12800), // yaml: tokens of the templated prompt, image pads expanded (lib/rl/prompt_limits.ts)
+  max_prompt_length: posInt().default(12800), // yaml: tokens of the templated prompt, image pads expanded (lib/rollout/prompt_limits.ts)
   max_response_length: posInt().default(2048), // yaml, §6
   rollout_batch_size: posInt().default(512), // yaml, §9.7: prompts per RL step
   val_batch_size: z.number().int().min(-1).default(1024), // yaml; -1 = whole val set at once

@@ -8,8 +8,8 @@
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { accuracyReward, cotFormatReward, normalizeResponse, seeThinkFormatReward, visualReward } from '../rewards/index.js';
 import { findDescription } from '../prompts/index.js';
-import type { PromptEncoder } from '../rl/collate.js';
-import { type RolloutItem, type RolloutSettings, rollout } from '../rl/rollout.js';
+import type { PromptEncoder } from '../rollout/collate.js';
+import { type RolloutItem, type RolloutSettings, rollout } from '../rollout/rollout.js';
 
 export interface EvalSample {
   id: string;

@@ -5,10 +5,10 @@
  */
 import type { TrainConfig } from '../config/index.js';
 import { VisionDataset } from '../data/dataset.js';
-import { resolveFormatPrompt } from '../rl/format_prompt.js';
-import { DecodedImageCache } from '../rl/image_cache.js';
-import type { ModelStack } from '../rl/model_stack.js';
-import type { RolloutItem } from '../rl/rollout.js';
+import { resolveFormatPrompt } from '../rollout/format_prompt.js';
+import { DecodedImageCache } from '../rollout/image_cache.js';
+import type { ModelStack } from '../rollout/model_stack.js';
+import type { RolloutItem } from '../rollout/rollout.js';
 import { type EvalResult, evaluate } from './evaluate.js';
 
 export interface FileEvalOptions {

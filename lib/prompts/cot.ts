@@ -2,7 +2,7 @@
  * The Vision-R1 baseline chain-of-thought format prompt (train_examples/format_prompt/cot_format.jinja,
  * METHOD.md §4). The reference file ends with a newline, which `.strip()` removes before rendering.
  */
-import { pyStrip } from '../rewards/grader/py.js';
+import { pyStrip } from '../text/py.js';
 
 export const COT_INSTRUCTION =
   'You FIRST think about the reasoning process as an internal monologue and then provide the final answer. ' +

@@ -1,7 +1,7 @@
 /**
  * Where the image goes in the pass-1 prompt (`RLHFDataset._prefix_image_token`, METHOD.md §3.4).
  */
-import { pyRstrip } from '../rewards/grader/py.js';
+import { pyRstrip } from '../text/py.js';
 
 export const IMAGE_TOKEN = '<image>';
 

@@ -6,7 +6,7 @@ export { renderSeeThink, SEE_THINK_INSTRUCTION, SEE_THINK_TEMPLATE } from './see
 export { COT_INSTRUCTION, COT_TEMPLATE, renderCot } from './cot.js';
 export { buildCaptionReasonerPrompt, CAPTION_REASONER_TEMPLATE } from './caption_reasoner.js';
 export { IMAGE_TOKEN, prefixImageToken } from './image_placement.js';
-export { extractDescription, findDescription, type OnMissingDescription } from './description.js';
+export { extractDescription, findDescription, type OnMissingDescription } from '../text/response.js';
 export { jinjaTemplate, loadPromptTemplate, plainTemplate, promptTemplate, type PromptTemplate } from './template.js';
 export { buildPass1Content, type UserContentPart } from './pass1.js';
 export {

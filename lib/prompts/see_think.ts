@@ -6,7 +6,7 @@
  * trained on those bytes; jinja does not unescape template text) and "description—detailed"
  * holds an em-dash U+2014.
  */
-import { pyStrip } from '../rewards/grader/py.js';
+import { pyStrip } from '../text/py.js';
 
 /** The instruction text that follows the question (810 characters, 3 literal `\n`, 1 em-dash). */
 export const SEE_THINK_INSTRUCTION =

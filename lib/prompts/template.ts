@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Template } from '@huggingface/jinja';
-import { pyStrip } from '../rewards/grader/py.js';
+import { pyStrip } from '../text/py.js';
 
 /** A format prompt that wraps the problem text. */
 export interface PromptTemplate {

@@ -8,7 +8,7 @@
  * Every word here is lowercase and inside the tiny tokenizer's vocabulary (tiny_tokenizer.ts
  * builds its vocabulary from these strings).
  */
-import { pyStrip } from '../rewards/grader/py.js';
+import { pyStrip } from '../text/py.js';
 import type { PromptTemplate } from './template.js';
 
 /** Instruction after the question in the world's see-think prompt. */

@@ -2,7 +2,7 @@
  * Chain-of-thought format reward of the Vision-R1 baseline (`format_reward` in cot_val.py,
  * METHOD.md §7.1).
  */
-import { PY_WS_CLASS } from './grader/py.js';
+import { PY_WS_CLASS } from '../text/py.js';
 
 const WS = `[${PY_WS_CLASS}]*`;
 /** Python `re.fullmatch` with DOTALL of `<think>.*?</think>\s*\\boxed\{.*?\}\s*$`. */

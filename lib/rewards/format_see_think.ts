@@ -1,7 +1,7 @@
 /**
  * See-think format reward (`format_reward` in see_think_selfReward.py, METHOD.md §7.1).
  */
-import { PY_WS_CLASS } from './grader/py.js';
+import { PY_WS_CLASS } from '../text/py.js';
 
 const WS = `[${PY_WS_CLASS}]*`;
 /** Python `re.fullmatch` with DOTALL of `^\s*<description>.*?</description>\s*<think>.*?</think>\s*\\boxed\{.*?\}\s*$`. */

@@ -2,7 +2,7 @@
  * Whitespace normalisation of pass-1 text before the format and accuracy checks
  * (`re.sub(r"\s*(<|>|/)\s*", r"\1", predict)` in every Vision-SR1 reward file, METHOD.md §7.1).
  */
-import { PY_WS_CLASS } from './grader/py.js';
+import { PY_WS_CLASS } from '../text/py.js';
 
 const AROUND_TAG_CHARS = new RegExp(`[${PY_WS_CLASS}]*([<>/])[${PY_WS_CLASS}]*`, 'g');
 

@@ -5,7 +5,7 @@
 import { accuracyReward } from './accuracy.js';
 import { cotFormatReward } from './format_cot.js';
 import { seeThinkFormatReward } from './format_see_think.js';
-import { findDescription } from '../prompts/description.js';
+import { findDescription } from '../text/response.js';
 import { normalizeResponse } from './normalize_response.js';
 import { visualFormatReward, visualReward } from './self_visual.js';
 import type { RewardFn, RewardSample } from './types.js';

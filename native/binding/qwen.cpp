@@ -8,6 +8,7 @@
 //   qwenLogProbsPacked(index, packedInputs, starts[], lengths[], R, temperature, withEntropy, chunk) [sync, autograd]
 //       -> [logProbs [B, R], entropy [B, R] | null] for responses at packed tokens starts[b] .. + lengths[b]
 //   qwenSetGradientCheckpointing(index, on) [sync]: recompute layer activations in backward
+//   qwenMoveTo(index, device) [sync]: moves every weight in place (offload between phases)
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
 //   qwenFree(index) [sync]
 // `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[]};
@@ -211,6 +212,11 @@ Napi::Value qwenSetGradientCheckpointing(const Napi::CallbackInfo& info) {
   return E.Undefined();
 }
 
+Napi::Value qwenMoveTo(const Napi::CallbackInfo& info) {
+  model(info, 0)->moveTo(device(info, 1));
+  return E.Undefined();
+}
+
 class GenerateWorker : public Napi::AsyncWorker {
  public:
   GenerateWorker(Napi::Env env, std::shared_ptr<Model> m, GenerateInput in, SamplingParams p, Napi::Function onStep)
@@ -339,6 +345,7 @@ void registerQwen(Napi::Env env, Napi::Object e) {
   define(env, e, "qwenLogProbs", qwenLogProbs);
   define(env, e, "qwenLogProbsPacked", qwenLogProbsPacked);
   define(env, e, "qwenSetGradientCheckpointing", qwenSetGradientCheckpointing);
+  define(env, e, "qwenMoveTo", qwenMoveTo);
   define(env, e, "qwenGenerate", qwenGenerate);
   define(env, e, "qwenFree", qwenFree);
   define(env, e, "qwenSample", qwenSample);

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { splitSizes, synthesizeWorld } from '../../lib/data/world/synth.js';
-import { createTinyCheckpoint } from '../../lib/models/tiny_checkpoint.js';
+import { splitSizes, synthesizeWorld } from '../../lib/world/synth.js';
+import { createTinyCheckpoint } from '../../lib/world/tiny_checkpoint.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'eval', ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
 

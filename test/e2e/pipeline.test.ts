@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPipeline } from '../../lib/rl/pipeline.js';
+import { runPipeline } from '../../lib/jobs/pipeline.js';
 
 describe('vsr1 pipeline (shrunk)', () => {
   it('runs world -> SFT -> GRPO (2 seeds) -> evaluation and writes the summary', async () => {

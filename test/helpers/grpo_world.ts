@@ -1,13 +1,13 @@
 /**
  * A tiny GRPO world for trainer tests: a small synthetic world and a random tiny checkpoint in a
- * temp folder, and a fully defaulted train config over them (as test/rl/grpo_trainer.test.ts).
+ * temp folder, and a fully defaulted train config over them (as test/train/grpo_trainer.test.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadTrainConfig, type TrainConfig } from '../../lib/config/index.js';
-import { splitSizes, synthesizeWorld } from '../../lib/data/world/synth.js';
-import { createTinyCheckpoint } from '../../lib/models/tiny_checkpoint.js';
+import { splitSizes, synthesizeWorld } from '../../lib/world/synth.js';
+import { createTinyCheckpoint } from '../../lib/world/tiny_checkpoint.js';
 
 export interface GrpoWorld {
   root: string;

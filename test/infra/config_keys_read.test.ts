@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSftConfig, loadTrainConfig } from '../../lib/config/load.js';
 import { SftConfigSchema } from '../../lib/config/sft.js';
 import { TrainConfigSchema } from '../../lib/config/train.js';
-import { runGrpo } from '../../lib/rl/grpo_trainer.js';
-import { runSft } from '../../lib/rl/sft.js';
+import { runGrpo } from '../../lib/train/grpo/trainer.js';
+import { runSft } from '../../lib/train/sft/sft.js';
 import { recordReads, schemaLeaves, unreadLeaves } from '../helpers/config_reads.js';
 import { grpoInput, makeGrpoWorld, type GrpoWorld } from '../helpers/grpo_world.js';
 import { cleanup, tempDir } from '../sft/fixtures.js';
@@ -26,20 +26,11 @@ const GRPO_UNREAD: Record<string, string> = {
 const SFT_UNREAD: Record<string, string> = {
   'optim.strategy': 'single-value enum (adamw): the schema admits only the optimizer that runs',
 };
-/**
- * Keys whose implementation is in progress elsewhere; tolerated while unread, and removed from
- * here once wired (unlike the lists above, being read does not fail the test).
- */
-const PENDING: Record<string, string> = {
-  'worker.actor.model.enable_gradient_checkpointing': 'implemented by the activation-checkpointing / offload work',
-  'worker.ref.offload': 'implemented by the activation-checkpointing / offload work',
-};
-
 let w: GrpoWorld;
 beforeAll(async () => { w = await makeGrpoWorld('vsr1-keys-'); }, 120_000);
 afterAll(cleanup);
 
-const unreadReport = (unread: string[], allowed: Record<string, string>) => unread.filter((k) => !(k in allowed) && !(k in PENDING));
+const unreadReport = (unread: string[], allowed: Record<string, string>) => unread.filter((k) => !(k in allowed));
 
 /**
  * Runs `fn` in a fresh working directory: with trainer.save_checkpoint_path null the trainers

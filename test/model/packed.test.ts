@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
 import { parseQwenConfig } from '../../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
-import { collate, type EncodedPrompt } from '../../lib/rl/collate.js';
-import { microBatchesByTokens, packBatch, type TrainingBatch } from '../../lib/rl/pack.js';
-import { scoreResponses } from '../../lib/rl/score_responses.js';
+import { collate, type EncodedPrompt } from '../../lib/rollout/collate.js';
+import { microBatchesByTokens, packBatch, type TrainingBatch } from '../../lib/rollout/pack.js';
+import { scoreResponses } from '../../lib/rollout/score_responses.js';
 import { expectClose } from '../helpers/tensors.js';
 import { imageBlock, PATCH_DIM, randomPixels, textIds, TOK, VOCAB } from './fixtures.js';
 
@@ -115,5 +115,21 @@ describe('microBatchesByTokens', () => {
     const tokens = [5, 5, 5, 20, 1, 1];
     expect(microBatchesByTokens([0, 1, 2, 3, 4, 5], (i) => tokens[i], 8, 10)).toEqual([[0, 1], [2], [3], [4, 5]]);
     expect(microBatchesByTokens([0, 1, 2, 3, 4, 5], (i) => tokens[i], 2, null)).toEqual([[0, 1], [2, 3], [4, 5]]);
+  });
+});
+
+describe('QwenVLModel.moveTo', () => {
+  // Moving between CPU and CUDA (what worker.ref.offload does) needs a GPU; here: the no-op, and
+  // a device that cannot hold the weights in place is refused before any weight moved.
+  it('refuses a device that cannot hold the weights in place, and leaves the model working', () => {
+    const m = QwenVLModel.fromConfig(cfg, { seed: 1 });
+    const ids = torch.tensor([[1, 2, 3]], { dtype: 'int64' });
+    const before = m.forward({ inputIds: ids }).toFlatArray();
+    m.moveTo('cpu');
+    expect(() => m.moveTo('meta')).toThrow(/cannot move the model's weights from cpu to meta in place/);
+    expect(m.device).toBe('cpu');
+    expect(m.parameters().every((p) => p.device === 'cpu')).toBe(true);
+    expect(m.forward({ inputIds: ids }).toFlatArray()).toEqual(before);
+    m.dispose();
   });
 });

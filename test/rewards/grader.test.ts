@@ -3,7 +3,7 @@ import { oracleAvailable, runOracle } from '../helpers/oracle.js';
 import {
   extractBoxedContent, gradeAnswer, normalizeAnswer, normalizeExpr, shouldAllowEval, splitTuple,
 } from '../../lib/rewards/grader/index.js';
-import { pyFloat, pyRound, pyStrip } from '../../lib/rewards/grader/py.js';
+import { pyFloat, pyRound, pyStrip } from '../../lib/text/py.js';
 import { extractCorpus, gradeCorpus, METHOD_EXTRACT, METHOD_VECTORS } from './corpus.js';
 
 type PyResult = boolean | string | null | { error: string };

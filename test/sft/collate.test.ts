@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
 import { getRopeIndex } from '../../lib/models/qwen2_5_vl/rope_index.js';
-import { collate } from '../../lib/rl/collate.js';
-import { DecodedImageCache } from '../../lib/rl/image_cache.js';
-import { microBatches, prepareExamples, type PreparedExample } from '../../lib/rl/sft_batch.js';
-import { loadSftSource, type SftRecord } from '../../lib/rl/sft_data.js';
-import { loadModelStack, type ModelStack } from '../../lib/rl/sft_setup.js';
+import { collate } from '../../lib/rollout/collate.js';
+import { DecodedImageCache } from '../../lib/rollout/image_cache.js';
+import { microBatches, prepareExamples, type PreparedExample } from '../../lib/train/sft/batch.js';
+import { loadSftSource, type SftRecord } from '../../lib/train/sft/data.js';
+import { loadModelStack, type ModelStack } from '../../lib/train/sft/setup.js';
 import { WORLD_SEE_THINK_INSTRUCTION } from '../../lib/prompts/world.js';
 import { cleanup, sftConfig, smallWorld, tempDir, tinyModel } from './fixtures.js';
 
@@ -116,7 +116,7 @@ describe('SFT batch building', () => {
   });
 
   it('the loss of a batch equals the loss of its micro-batches (token mean over the whole batch)', async () => {
-    const { sftMicroStep } = await import('../../lib/rl/sft_loss.js');
+    const { sftMicroStep } = await import('../../lib/train/sft/loss.js');
     const m: QwenVLModel = stack.model;
     const params = m.setTrainable(() => true);
     const o = { padId: m.config.padTokenId, imageTokenId: m.config.imageTokenId, mergeSize: 2 };

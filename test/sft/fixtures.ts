@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSftConfig } from '../../lib/config/load.js';
 import type { SftConfig } from '../../lib/config/sft.js';
-import { synthesizeWorld } from '../../lib/data/world/synth.js';
-import { createTinyCheckpoint } from '../../lib/models/tiny_checkpoint.js';
+import { synthesizeWorld } from '../../lib/world/synth.js';
+import { createTinyCheckpoint } from '../../lib/world/tiny_checkpoint.js';
 
 const dirs: string[] = [];
 

@@ -5,12 +5,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
-import { collate } from '../../lib/rl/collate.js';
-import { DecodedImageCache } from '../../lib/rl/image_cache.js';
-import { runSft } from '../../lib/rl/sft.js';
-import { prepareExamples } from '../../lib/rl/sft_batch.js';
-import { promptLossMask, promptLossTokens, sftPromptLossMicroStep } from '../../lib/rl/sft_prompt_loss.js';
-import { loadModelStack, loadSftData } from '../../lib/rl/sft_setup.js';
+import { collate } from '../../lib/rollout/collate.js';
+import { DecodedImageCache } from '../../lib/rollout/image_cache.js';
+import { runSft } from '../../lib/train/sft/sft.js';
+import { prepareExamples } from '../../lib/train/sft/batch.js';
+import { promptLossMask, promptLossTokens, sftPromptLossMicroStep } from '../../lib/train/sft/prompt_loss.js';
+import { loadModelStack, loadSftData } from '../../lib/train/sft/setup.js';
 import { cleanup, sftConfig, smallWorld, tempDir, tinyModel } from './fixtures.js';
 
 let world: string;

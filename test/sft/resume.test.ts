@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLatestCheckpoint } from '../../lib/checkpoint/index.js';
 import { torch } from '../../lib/index.js';
-import { runSft, type SftResult } from '../../lib/rl/sft.js';
+import { runSft, type SftResult } from '../../lib/train/sft/sft.js';
 import { cleanup, sftConfig, smallWorld, tempDir, tinyModel } from './fixtures.js';
 
 const N = 12;

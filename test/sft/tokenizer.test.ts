@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateItems, resolveWorldSettings } from '../../lib/data/world/generate.js';
-import { sftStyles } from '../../lib/data/world/sft.js';
-import { worldVocabulary } from '../../lib/data/world/vocabulary.js';
-import { tinyWorldConfig } from '../../lib/models/presets.js';
-import { buildTinyTokenizerConfig, buildTinyTokenizerJson, TINY_UNK_TOKEN, tinyTokenIds } from '../../lib/models/tiny_tokenizer.js';
+import { generateItems, resolveWorldSettings } from '../../lib/world/generate.js';
+import { sftStyles } from '../../lib/world/sft.js';
+import { worldVocabulary } from '../../lib/world/vocabulary.js';
+import { tinyWorldConfig } from '../../lib/world/presets.js';
+import { buildTinyTokenizerConfig, buildTinyTokenizerJson, TINY_UNK_TOKEN, tinyTokenIds } from '../../lib/world/tiny_tokenizer.js';
 import { buildWorldCaptionReasonerPrompt, worldCotTemplate, worldSeeThinkTemplate } from '../../lib/prompts/world.js';
 import { extractBoxedContent } from '../../lib/rewards/grader/index.js';
 import { QwenTokenizer } from '../../lib/tokenizer/tokenizer.js';

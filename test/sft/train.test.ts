@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
-import { clippedStep } from '../../lib/rl/optim_step.js';
-import { runSft } from '../../lib/rl/sft.js';
+import { clippedStep } from '../../lib/train/optim_step.js';
+import { runSft } from '../../lib/train/sft/sft.js';
 import { cleanup, sftConfig, smallWorld, tempDir, tinyModel } from './fixtures.js';
 
 let world: string;

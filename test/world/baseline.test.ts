@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { textOnlyBaseline, type BaselineItem } from '../../lib/data/world/baseline.js';
-import { PRIOR_FAMILIES } from '../../lib/data/world/families/index.js';
-import { generateItems, resolveWorldSettings } from '../../lib/data/world/generate.js';
+import { textOnlyBaseline, type BaselineItem } from '../../lib/world/baseline.js';
+import { PRIOR_FAMILIES } from '../../lib/world/families/index.js';
+import { generateItems, resolveWorldSettings } from '../../lib/world/generate.js';
 
 const item = (question: string, answer: string, template = 't', family = 'f'): BaselineItem => ({ question, template, family, answer });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILY_NAMES, PRIOR_FAMILIES } from '../../lib/data/world/families/index.js';
-import { generateItem, generateItems, resolveWorldSettings, type WorldItem } from '../../lib/data/world/generate.js';
-import { FAVOURED_COLOUR, FAVOURED_SHAPE, SPLIT_NAMES } from '../../lib/data/world/priors.js';
-import { splitWorldText, worldAnswerVocabulary, worldVocabulary } from '../../lib/data/world/vocabulary.js';
+import { FAMILY_NAMES, PRIOR_FAMILIES } from '../../lib/world/families/index.js';
+import { generateItem, generateItems, resolveWorldSettings, type WorldItem } from '../../lib/world/generate.js';
+import { FAVOURED_COLOUR, FAVOURED_SHAPE, SPLIT_NAMES } from '../../lib/world/priors.js';
+import { splitWorldText, worldAnswerVocabulary, worldVocabulary } from '../../lib/world/vocabulary.js';
 import { parseDescription, solve, type Obj } from './solver.js';
 
 const settings = resolveWorldSettings({ seed: 11 });

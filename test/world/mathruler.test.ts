@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateItems, resolveWorldSettings } from '../../lib/data/world/generate.js';
-import { sftStyles } from '../../lib/data/world/sft.js';
-import { worldAnswerVocabulary } from '../../lib/data/world/vocabulary.js';
+import { generateItems, resolveWorldSettings } from '../../lib/world/generate.js';
+import { sftStyles } from '../../lib/world/sft.js';
+import { worldAnswerVocabulary } from '../../lib/world/vocabulary.js';
 import { oracleAvailable, runOracle } from '../helpers/oracle.js';
 
 describe.runIf(oracleAvailable(['mathruler']))('world answers under MathRuler (oracle)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, deriveSeed, mix32 } from '../../lib/data/world/prng.js';
+import { Rng, deriveSeed, mix32 } from '../../lib/world/prng.js';
 
 describe('world PRNG', () => {
   it('is deterministic per seed and differs across seeds', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateItems, resolveWorldSettings } from '../../lib/data/world/generate.js';
-import { renderScenePng, sceneToSvg } from '../../lib/data/world/render.js';
+import { generateItems, resolveWorldSettings } from '../../lib/world/generate.js';
+import { renderScenePng, sceneToSvg } from '../../lib/world/render.js';
 import { blobsOf, decodeRgb } from './pixels.js';
 import { parseDescription } from './solver.js';
 

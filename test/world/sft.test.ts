@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateItems, resolveWorldSettings } from '../../lib/data/world/generate.js';
-import { captionReasonerResponse, cotResponse, seeThinkResponse, sftStyles } from '../../lib/data/world/sft.js';
+import { generateItems, resolveWorldSettings } from '../../lib/world/generate.js';
+import { captionReasonerResponse, cotResponse, seeThinkResponse, sftStyles } from '../../lib/world/sft.js';
 
 // METHOD.md 7.1: whitespace normalisation, then the see-think and CoT format checks (fullmatch).
 const norm = (t: string) => t.replace(/\s*(<|>|\/)\s*/g, '$1');

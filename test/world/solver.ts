@@ -1,7 +1,7 @@
 /**
  * Independent reference for the world tests: parses gold descriptions and questions with its
  * own regular expressions and answers questions from an object list. It shares no code with
- * lib/data/world (on purpose), so a bug in a family generator shows up as a disagreement.
+ * lib/world (on purpose), so a bug in a family generator shows up as a disagreement.
  */
 
 export interface Obj {

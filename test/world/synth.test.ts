@@ -8,7 +8,7 @@ import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../lib/cli/data_synth.js';
 import { vsr1ParquetBuffer } from '../../lib/data/parquet_writer.js';
-import { splitSizes, synthesizeWorld } from '../../lib/data/world/synth.js';
+import { splitSizes, synthesizeWorld } from '../../lib/world/synth.js';
 
 const dirs: string[] = [];
 const tmp = () => {

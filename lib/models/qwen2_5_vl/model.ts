@@ -73,7 +73,10 @@ export class QwenVLModel {
   private sourceDir?: string;
   private checkpointing = false;
 
-  private constructor(readonly config: QwenVLConfig, readonly dtype: DType, readonly device: string) {
+  private currentDevice: string;
+
+  private constructor(readonly config: QwenVLConfig, readonly dtype: DType, device: string) {
+    this.currentDevice = device;
     this.index = native.qwenNew({ ...config }, dtypeCode(dtype), device);
     const { names, handles } = native.qwenParams(this.index) as { names: string[]; handles: number[] };
     names.forEach((n, i) => this.params.set(n, wrap(handles[i])));
@@ -183,6 +186,16 @@ export class QwenVLModel {
   setGradientCheckpointing(on: boolean): void {
     native.qwenSetGradientCheckpointing(this.index, on);
     this.checkpointing = on;
+  }
+  /** The device the weights are on (inputs are moved there). */
+  get device(): string { return this.currentDevice; }
+  /**
+   * Moves every weight to `device` in place: parameter handles (and an optimizer over them) keep
+   * working. Used to keep a frozen reference model on the CPU between the phases that need it.
+   */
+  moveTo(device: string): void {
+    native.qwenMoveTo(this.index, device);
+    this.currentDevice = device;
   }
   /** Whether activation checkpointing is on. */
   get gradientCheckpointing(): boolean { return this.checkpointing; }

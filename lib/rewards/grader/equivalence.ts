@@ -3,7 +3,7 @@
  * `are_equal_under_sympy`: parse `(gt)-(given)` the way sympy's `parse_expr` with implicit
  * multiplication would, then decide whether `simplify` of it is 0 (METHOD.md §7.2 (c)).
  */
-import { codePoints, isPyAlpha, pyStrip } from './py.js';
+import { codePoints, isPyAlpha, pyStrip } from '../../text/py.js';
 import { stripProperlyFormattedCommas } from './normalize.js';
 import { numericallyZero } from './sympy/numeric.js';
 import { parseTokens } from './sympy/parse.js';

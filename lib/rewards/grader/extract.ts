@@ -1,7 +1,7 @@
 /**
  * MathRuler's `extract_boxed_content` (METHOD.md §7.2).
  */
-import { pyStrip } from './py.js';
+import { pyStrip } from '../../text/py.js';
 
 const BOXED = '\\boxed{';
 

@@ -4,7 +4,7 @@
 import { areEqualUnderSympy, splitTuple } from './equivalence.js';
 import { isFrac, normalizeExpr, strIsInt } from './normalize.js';
 import { normalizeAnswer } from './normalize_math.js';
-import { codePoints } from './py.js';
+import { codePoints } from '../../text/py.js';
 
 /**
  * True when `given` matches `groundTruth` under any of MathRuler's three tests:

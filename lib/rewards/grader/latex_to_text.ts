@@ -5,7 +5,7 @@
  * Where pylatexenc raises (a `%(2)s` placeholder with no argument, an empty matrix, `\href`
  * without arguments) this throws too: MathRuler's `_normalize` then keeps the un-parsed string.
  */
-import { codePoints, pyStrip } from './py.js';
+import { codePoints, pyStrip } from '../../text/py.js';
 import { type LNode, parseLatex } from './latex_walker.js';
 import { TEXT_MACRO_STRINGS } from './latex_symbols.js';
 

@@ -5,7 +5,7 @@
  * Positions index code points (Python strings), not UTF-16 units. `$` and `%` never reach this
  * parser (MathRuler's `_normalize` deletes them first), so comments and dollar math are omitted.
  */
-import { isPyAlpha, isPySpace, PY_WS_CLASS } from './py.js';
+import { isPyAlpha, isPySpace, PY_WS_CLASS } from '../../text/py.js';
 import { WALKER_ENV_ARGS, WALKER_MACRO_ARGS, WALKER_OPTARG_NO_SPACE, WALKER_SPECIALS } from './latex_specs.js';
 
 /** Parsed arguments of a macro or environment (`argnlist` has null for absent optional args). */

@@ -3,7 +3,7 @@
  * `grader.py` (METHOD.md §7.2 (b)).
  */
 import { latexToText } from './latex_to_text.js';
-import { pyFloat, pyIntStr, pyIsIntFloat, pyLower, pyRound, pyStrip } from './py.js';
+import { pyFloat, pyIntStr, pyIsIntFloat, pyLower, pyRound, pyStrip } from '../../text/py.js';
 
 const UNITS = [
   'degree', 'cm', 'centimeter', 'meter', 'mile', 'second', 'minute', 'hour', 'day', 'week', 'month',

@@ -5,7 +5,7 @@
  * from helpers; `normalize_answer` catches them and returns the partly processed answer. Both
  * behaviours are kept: helpers index with `Array.from` and throw `NormalizeError`.
  */
-import { codePoints, pyStrip } from './py.js';
+import { codePoints, pyStrip } from '../../text/py.js';
 
 class NormalizeError extends Error {}
 

@@ -23,6 +23,22 @@ at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const s
   return e.masked_scatter(isImage.unsqueeze(-1).expand_as(e), img);
 }
 
+void Model::moveTo(at::Device to) {
+  if (to == device) return;
+  // Copies first, then swaps every weight's storage: a device that cannot hold the weights in
+  // place (meta, lazy) is refused before anything moved.
+  std::vector<at::Tensor> moved;
+  for (const auto& [name, t] : w.named()) {
+    moved.push_back(t.to(to));
+    if (!t.unsafeGetTensorImpl()->has_compatible_shallow_copy_type(moved.back().key_set())) {
+      throw std::runtime_error("cannot move the model's weights from " + device.str() + " to " + to.str() + " in place (only between CPU and accelerator devices)");
+    }
+  }
+  size_t i = 0;
+  for (const auto& [name, t] : w.named()) const_cast<at::Tensor&>(t).set_data(moved[i++]);
+  device = to;
+}
+
 ForwardInput normalizeInput(const Model& m, ForwardInput in) {
   TORCH_CHECK(in.inputIds.dim() == 2, "input ids must be [batch, length], got shape ", in.inputIds.sizes());
   TORCH_CHECK(in.cuSeqlens.empty() || in.inputIds.size(0) == 1, "packed input ids must be one row [1, tokens], got shape ", in.inputIds.sizes());

@@ -32,6 +32,9 @@ class Model {
   at::Tensor embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids) const;
   // Final hidden states [B, L, hidden] (after the last norm).
   at::Tensor hidden(const ForwardInput& in, KvCache* cache = nullptr) const;
+  // Moves every weight to `to` in place (every handle to a weight sees the move) and makes it
+  // the device inputs go to: how a frozen reference model is offloaded between phases.
+  void moveTo(at::Device to);
   // LM-head logits for hidden states [..., hidden].
   at::Tensor logits(const at::Tensor& hidden) const { return at::linear(hidden, w.lmHead); }
 

@@ -6,7 +6,7 @@
  *
  * Ported step by step because they decide how "2x", "xy", "x(x+1)" and "2sqrt(3)" are read.
  */
-import { isPyDigit } from '../py.js';
+import { isPyDigit } from '../../../text/py.js';
 import type { Token } from './tokenize.js';
 
 class Unsupported extends Error {}

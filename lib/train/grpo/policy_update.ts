@@ -1,0 +1,218 @@
+/**
+ * The GRPO policy update of one RL step (METHOD §9.4-9.7, §16): the rollout's samples are split
+ * into mini-batches (one optimizer step each), each into micro-batches whose losses are
+ * accumulated; then global grad-norm clipping and an AdamW step, skipped when the norm is
+ * non-finite (gradients are cleared either way).
+ */
+import * as torch from '../../torch/index.js';
+import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
+import type { CollateOptions, EncodedPrompt } from '../../rollout/collate.js';
+import { padRows } from '../../rollout/experience.js';
+import {
+  type KlConfig, type LossAggregation, type MetricTensors, type RewardChannelLoss, grpoMicroBatchLossTensors, grpoMultiRewardMicroBatchLossTensors, readScalars,
+} from '../../grpo/index.js';
+import type { ClipConfig } from '../../grpo/policy_loss.js';
+import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
+import { scoreResponses } from '../../rollout/score_responses.js';
+
+/** One reward channel of a multi-reward update (METHOD §10.3). */
+export interface UpdateChannel {
+  name: string;
+  /** Per-sample advantage of this channel. */
+  advantages: readonly number[];
+  /** λ_k on this channel's policy loss. */
+  weight: number;
+  /** β_k of a KL term over this channel's tokens (0 = none). */
+  klCoef: number;
+  /**
+   * Which tokens the channel trains: 'pass1' (default) the pass-1 response, limited by `masks`
+   * when given (option b); 'pass2' the pass-2 answer tokens of `UpdateBatch.pass2` (option c).
+   */
+  sequence?: 'pass1' | 'pass2';
+  /** Per-sample 0/1 over the pass-1 response tokens (option b); default all of them. */
+  masks?: readonly Float32Array[];
+}
+
+/** The pass-2 sequences (text-only prompt + answer), per sample, for channels with sequence 'pass2'. */
+export interface Pass2Batch {
+  /** Per sample; samples without a pass 2 carry any prompt and an empty response (no tokens train). */
+  prompts: readonly EncodedPrompt[];
+  responses: readonly number[][];
+  oldLogProbs: readonly Float32Array[] | null;
+  refLogProbs: readonly Float32Array[] | null;
+}
+
+export interface UpdateBatch {
+  prompts: readonly EncodedPrompt[];
+  responses: readonly number[][];
+  /** Per-sample advantage (single reward) ... */
+  advantages?: readonly number[];
+  /** ... or per-channel advantages (multi-reward), with per-channel loss weight and KL β. */
+  channels?: readonly UpdateChannel[];
+  pass2?: Pass2Batch;
+  /**
+   * log πold per sample; null when the update is exactly on-policy (one mini-batch, one epoch):
+   * πold is then the current policy, so its log-probs are the forward pass's own, detached.
+   */
+  oldLogProbs: readonly Float32Array[] | null;
+  refLogProbs: readonly Float32Array[] | null;
+}
+
+export interface UpdateSettings {
+  /** Passes over the rollout (ppo_epochs). */
+  epochs?: number;
+  miniBatch: number;  // sequences per optimizer step
+  microBatch: number; // at most this many sequences per forward/backward
+  /** At most this many prompt + response tokens per forward/backward (null = count only). */
+  microBatchMaxTokens?: number | null;
+  /** Padding-free micro-batches (default true); false = the left-padded layout. */
+  packed?: boolean;
+  clip: ClipConfig;
+  kl: KlConfig | null;
+  aggregation: LossAggregation;
+  maxGradNorm: number;
+  collate: CollateOptions;
+  /** Logits are divided by the rollout temperature before log-softmax, as in the old/ref passes (default 1). */
+  temperature?: number;
+  /** Called after backward, before clipping (e.g. copy low-precision grads to fp32 masters). */
+  beforeStep?: () => void;
+  /** Called after the optimizer step (e.g. write fp32 masters back into the model). */
+  afterStep?: () => void;
+}
+
+export interface UpdateMetrics {
+  [k: string]: number;
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+function checkBatch(b: UpdateBatch, s: UpdateSettings): void {
+  const N = b.prompts.length, epochs = s.epochs ?? 1;
+  if (!b.oldLogProbs && N > s.miniBatch) throw new Error('policyUpdate: old log-probs are required when the update takes more than one optimizer step');
+  if (!b.oldLogProbs && epochs > 1) throw new Error('policyUpdate: old log-probs are required with more than one epoch');
+  if (b.channels?.some((c) => c.sequence === 'pass2')) {
+    if (!b.pass2) throw new Error("policyUpdate: a channel trains the pass-2 tokens but the batch has no pass2 sequences");
+    if (b.pass2.prompts.length !== N || b.pass2.responses.length !== N) throw new Error(`policyUpdate: pass2 has ${b.pass2.prompts.length} prompts / ${b.pass2.responses.length} responses for ${N} samples`);
+    if (!b.pass2.oldLogProbs && (N > s.miniBatch || epochs > 1)) throw new Error('policyUpdate: pass-2 old log-probs are required when the update is not exactly on-policy');
+  }
+}
+
+/** Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps. */
+export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): UpdateMetrics {
+  checkBatch(b, s);
+  const N = b.prompts.length;
+  const micro: Record<string, number[]> = {};
+  const norms: number[] = [];
+  let skipped = 0;
+  const tokens = (i: number) => b.prompts[i].ids.length + b.responses[i].length;
+  for (let epoch = 0; epoch < (s.epochs ?? 1); epoch++) for (let m0 = 0; m0 < N; m0 += s.miniBatch) {
+    const mini = Array.from({ length: Math.min(s.miniBatch, N - m0) }, (_, k) => m0 + k);
+    const micros = microBatchesByTokens(mini, tokens, s.microBatch, s.microBatchMaxTokens ?? null);
+    for (const idx of micros) {
+      const named = microBatchStep(model, b, s, { idx, mini, gradAccum: micros.length });
+      for (const [k, v] of Object.entries(readScalars(named))) (micro[k] ??= []).push(v);
+      for (const [, t] of named) t.dispose();
+    }
+    s.beforeStep?.();
+    const { norm, finite } = torch.clipGradNorm(params, s.maxGradNorm);
+    norms.push(norm);
+    if (finite) opt.step();
+    else skipped++;
+    opt.zeroGrad();
+    s.afterStep?.();
+  }
+  const out: UpdateMetrics = {};
+  for (const [k, v] of Object.entries(micro)) out[`actor/${k}`] = mean(v);
+  out['actor/grad_norm'] = mean(norms.filter(Number.isFinite));
+  out['actor/skipped_steps'] = skipped;
+  out['actor/optimizer_steps'] = norms.length;
+  return out;
+}
+
+/** Which samples a micro-batch holds, within which mini-batch. */
+export interface MicroBatchPlan {
+  idx: readonly number[];
+  mini: readonly number[];
+  /** Micro-batches of the mini-batch (the accumulation count). */
+  gradAccum: number;
+}
+
+/**
+ * Forward, loss and backward of one micro-batch. Every tensor is made on the model's device;
+ * returns the loss metrics as scalar tensors still on that device (the caller reads them in one
+ * transfer and frees them), so nothing here waits on the device.
+ */
+export function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan): MetricTensors {
+  const { idx, mini, gradAccum } = plan;
+  const device = model.device;
+  const opts = { ...s.collate, device, packed: s.packed ?? true };
+  const usesPass2 = b.channels?.some((c) => c.sequence === 'pass2') ?? false;
+  const batch = trainingBatch(idx.map((i) => b.prompts[i]), idx.map((i) => b.responses[i]), opts);
+  const batch2 = usesPass2 ? trainingBatch(idx.map((i) => b.pass2!.prompts[i]), idx.map((i) => b.pass2!.responses[i]), opts) : null;
+  try {
+    return torch.scope(() => {
+      const p1 = scoreMicroBatch(model, batch, idx, b.oldLogProbs, b.refLogProbs, s.temperature, true);
+      const microTokens = batch.responseTokens.reduce((a, n) => a + n, 0);
+      const context = { gradAccum, globalTokens: mini.reduce((a, i) => a + Math.min(b.responses[i].length, s.collate.maxResponseLength ?? Infinity), 0), microTokens };
+      const common = { logProbs: p1.logProbs, oldLogProbs: p1.oldLogProbs, refLogProbs: p1.refLogProbs, responseMask: p1.mask, clip: s.clip, aggregation: s.aggregation, context, entropy: p1.entropy };
+      const p2 = batch2 ? scoreMicroBatch(model, batch2, idx, b.pass2!.oldLogProbs, b.pass2!.refLogProbs, s.temperature, false) : null;
+      const r = b.channels
+        ? grpoMultiRewardMicroBatchLossTensors({ ...common, kl: s.kl, channels: b.channels.map((c) => channelLoss(c, b, plan, p1, p2, batch2, s.collate.maxResponseLength, device)) })
+        : grpoMicroBatchLossTensors({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i])), { device }) });
+      r.loss.backward();
+      return r.named;
+    });
+  } finally {
+    batch.dispose();
+    batch2?.dispose();
+  }
+}
+
+/** A micro-batch scored by the policy, with its old/ref log-probs as [B, R] rows on the model's device. */
+interface ScoredMicroBatch { logProbs: torch.Tensor; entropy: torch.Tensor | null; oldLogProbs: torch.Tensor; refLogProbs: torch.Tensor | null; mask: torch.Tensor; R: number }
+
+/**
+ * log πθ of the batch's responses (logits / temperature), πold from `old` (or, exactly on-policy,
+ * the detached log πθ) and πref from `ref`, both padded to the batch's response columns.
+ */
+function scoreMicroBatch(
+  model: QwenVLModel, batch: TrainingBatch, idx: readonly number[], old: readonly Float32Array[] | null, ref: readonly Float32Array[] | null,
+  temperature: number | undefined, entropy: boolean,
+): ScoredMicroBatch {
+  const R = batch.responseLength;
+  const lp = scoreResponses(model, batch, { temperature: temperature ?? 1, entropy });
+  return {
+    logProbs: lp.logProbs, entropy: lp.entropy, R, mask: batch.responseMask!,
+    oldLogProbs: old ? padRows(idx.map((i) => old[i]), R, model.device) : lp.logProbs.detach(),
+    refLogProbs: ref ? padRows(idx.map((i) => ref[i]), R, model.device) : null,
+  };
+}
+
+/**
+ * One channel's loss inputs for a micro-batch: its advantages, and for options b/c its own token
+ * mask (and pass-2 tensors). In 'token' aggregation the channel's mini-batch token count is its own.
+ */
+function channelLoss(
+  c: UpdateChannel, b: UpdateBatch, plan: MicroBatchPlan, p1: ScoredMicroBatch, p2: ScoredMicroBatch | null, batch2: TrainingBatch | null,
+  maxResponseLength: number | undefined, device: string,
+): RewardChannelLoss {
+  const { idx, mini, gradAccum } = plan;
+  const base: RewardChannelLoss = { name: c.name, advantages: torch.tensor(new Float32Array(idx.map((i) => c.advantages[i])), { device }), weight: c.weight, klCoef: c.klCoef };
+  const sum = (m: ArrayLike<number>) => { let n = 0; for (let j = 0; j < m.length; j++) n += m[j]; return n; };
+  const count = (perSample: (i: number) => number) => Math.max(1, mini.reduce((a, i) => a + perSample(i), 0));
+  const cut = (n: number) => Math.min(n, maxResponseLength ?? Infinity);
+  if (c.sequence === 'pass2') {
+    return {
+      ...base, logProbs: p2!.logProbs, oldLogProbs: p2!.oldLogProbs, ...(p2!.refLogProbs ? { refLogProbs: p2!.refLogProbs } : {}), mask: p2!.mask,
+      context: { gradAccum, globalTokens: count((i) => cut(b.pass2!.responses[i].length)), microTokens: batch2!.responseTokens.reduce((a, n) => a + n, 0) },
+    };
+  }
+  if (!c.masks) return base;
+  // Truncated responses are cut to R columns by collate; the mask follows.
+  const masks = idx.map((i) => c.masks![i]);
+  const mask = padRows(masks, p1.R, device).mul(p1.mask);
+  const microTokens = masks.reduce((a, m) => a + sum(m.subarray(0, p1.R)), 0);
+  return { ...base, mask, context: { gradAccum, globalTokens: count((i) => sum(c.masks![i].subarray(0, maxResponseLength))), microTokens } };
+}

@@ -1,0 +1,169 @@
+/**
+ * Everything a GRPO run holds, built from its config: the policy and the frozen reference (with
+ * their tokenizer, processor and chat template), the trainable parameters, fp32 masters and
+ * AdamW, the datasets and loader, the reward, the rollout's sampling settings, loggers and the
+ * batch plan. Built in one place so that a failure half-way frees what was already loaded.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { batchPlan, checkpointRoot, type TrainConfig } from '../../config/index.js';
+import { cleanStaleTemp, type CheckpointInfo } from '../../checkpoint/index.js';
+import { DataLoader } from '../../data/loader.js';
+import { type Example, VisionDataset } from '../../data/dataset.js';
+import * as torch from '../../torch/index.js';
+import { MetricsLogger, PhaseTimer, SampleLogger } from '../../logging/index.js';
+import { composeReward, type RewardSpec } from '../../rewards/index.js';
+import { type FormatPrompt, resolveFormatPrompt } from '../../rollout/format_prompt.js';
+import { DecodedImageCache } from '../../rollout/image_cache.js';
+import { loadStack, type ModelStack } from '../../rollout/model_stack.js';
+import type { PromptLimits } from '../../rollout/prompt_limits.js';
+import { withoutOverlongPrompts } from '../../rollout/prompt_filter.js';
+import type { RolloutItem, RolloutSettings } from '../../rollout/rollout.js';
+import { MasterWeights } from '../master_weights.js';
+import { resolveDevice, torchDtype } from '../sft/setup.js';
+import { MODEL_SUBDIR } from '../train_state.js';
+import { trainableFilter } from '../trainable.js';
+import type { ChannelSettings } from './multi_reward_channels.js';
+import { grpoPlan, type GrpoPlan } from './plan.js';
+import { assertSameConfig, grpoConfigHash, pickCheckpoint } from './resume.js';
+
+export interface GrpoSessionOptions {
+  log: (line: string) => void;
+  /** A reward replacing the preset's composition (see GrpoRunOptions.reward). */
+  reward?: RewardSpec;
+}
+
+export interface GrpoSession {
+  cfg: TrainConfig;
+  log: (line: string) => void;
+  device: string;
+  runDir: string;
+  hash: string;
+  resumeFrom: CheckpointInfo | null;
+  fp: FormatPrompt;
+  policy: ModelStack;
+  /** The frozen start model, when a KL term needs it. */
+  ref: ModelStack | null;
+  params: torch.Tensor[];
+  masters: MasterWeights | null;
+  opt: torch.AdamW;
+  loader: DataLoader;
+  totalSteps: number;
+  valItems: RolloutItem[];
+  toItems: (es: readonly Example[]) => Promise<RolloutItem[]>;
+  reward: ReturnType<typeof composeReward>;
+  rolloutSettings: (seed: number) => RolloutSettings;
+  channelSettings: ChannelSettings;
+  /** Shared KL β > 0 (algorithm.kl_coef) and per-channel β > 0 (multi-reward). */
+  kl: { shared: boolean; channels: boolean };
+  plan: GrpoPlan;
+  limits: PromptLimits;
+  metricsLog: MetricsLogger;
+  samples: SampleLogger;
+  timer: PhaseTimer;
+  /** Frees the models, optimizer and masters (idempotent). */
+  dispose(): void;
+}
+
+/** Disposers run in reverse order of acquisition, once. */
+class Owned {
+  private items: Array<() => void> = [];
+  add<T>(x: T, free: (x: T) => void): T { this.items.push(() => free(x)); return x; }
+  dispose(): void { for (const f of this.items.splice(0).reverse()) f(); }
+}
+
+export async function openGrpoSession(cfg: TrainConfig, o: GrpoSessionOptions): Promise<GrpoSession> {
+  const owned = new Owned();
+  try {
+    return await build(cfg, o, owned);
+  } catch (e) {
+    owned.dispose();
+    throw e;
+  }
+}
+
+async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Promise<GrpoSession> {
+  const { log } = o;
+  const a = cfg.worker.actor, ro = cfg.worker.rollout, alg = cfg.algorithm, t = cfg.trainer;
+  if (!(ro.temperature > 0)) throw new Error(`worker.rollout.temperature: GRPO samples n responses per prompt and scores them at this temperature, so it must be > 0 (got ${ro.temperature}); greedy validation is worker.rollout.val_override_config`);
+  const device = resolveDevice(t.device);
+  const dtype = torchDtype(a.model.compute_dtype);
+  const runDir = checkpointRoot(cfg);
+  mkdirSync(runDir, { recursive: true });
+  await cleanStaleTemp(runDir);
+  // Resolved before anything is loaded, so a missing template file stops the run at once.
+  const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
+  const resumeFrom = pickCheckpoint(t, runDir, log);
+  if (resumeFrom) assertSameConfig(resumeFrom, cfg);
+  const stackOpts = { frontDir: a.model.tokenizer_path ?? a.model.model_path, dtype, device, minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels };
+
+  const freeStack = (s: ModelStack) => s.model.dispose();
+  // Policy (from the latest checkpoint on resume) and the frozen reference (the initial model).
+  const policy = owned.add(await loadStack({ ...stackOpts, weightsDir: resumeFrom ? join(resumeFrom.dir, MODEL_SUBDIR) : a.model.model_path }), freeStack);
+  const mr = alg.multi_reward;
+  const kl = { shared: alg.use_kl_loss && !alg.disable_kl && alg.kl_coef > 0, channels: alg.preset === 'multi-reward' && !alg.disable_kl && (mr.ans_kl_coef > 0 || mr.vis_kl_coef > 0) };
+  const ref = kl.shared || kl.channels ? owned.add(await loadStack({ ...stackOpts, weightsDir: a.model.model_path, dtype: torchDtype(cfg.worker.ref.dtype) }), freeStack) : null;
+  // worker.ref.offload: the reference waits on the CPU and visits the device for its log-prob pass.
+  if (ref && cfg.worker.ref.offload) ref.model.moveTo('cpu');
+  const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
+  policy.model.setGradientCheckpointing(a.model.enable_gradient_checkpointing);
+  const masters = a.model.dtype === 'fp32' && dtype !== 'float32' ? owned.add(MasterWeights.create(params), (m) => m.dispose()) : null;
+  const opt = owned.add(new torch.AdamW(masters ? masters.masters : params, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps }), (x) => x.dispose());
+
+  const images = new DecodedImageCache();
+  const toItems = (es: readonly Example[]): Promise<RolloutItem[]> => Promise.all(es.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
+  const limits = { maxPromptLength: cfg.data.max_prompt_length, maxModelLen: ro.max_model_len };
+  const { loader, valItems } = await loadData(cfg, policy, fp, limits, toItems, resumeFrom, log);
+  const totalSteps = loader.totalSteps(t.total_epochs, t.max_steps);
+  const bp = batchPlan(cfg);
+  log(`grpo: ${totalSteps} steps of ${bp.sequencesPerStep} samples, ${bp.optimizerStepsPerStep} optimizer step(s) each; the batch arithmetic of ${bp.worldSize} process(es) (trainer.nnodes × n_gpus_per_node) runs on one ${device} device, ${bp.gradAccumSteps} micro-batch(es) per process per optimizer step`);
+
+  const reward = o.reward ? composeReward(o.reward) : composeReward(alg.preset, {
+    formatWeight: alg.format_weight, onMissingDescription: alg.description_fallback,
+    ...(alg.preset === 'multi-reward' ? { alpha: mr.ans_format_weight, visAlpha: mr.vis_format_weight, channelWeights: { ans: mr.ans_weight, vis: mr.vis_weight } } : {}),
+  });
+  const logitBias = rolloutLogitBias(cfg, policy);
+  const rolloutSettings = (seed: number): RolloutSettings => ({
+    sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
+    template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback, promptLimits: limits,
+  });
+  const metricsLog = new MetricsLogger({ dir: runDir, loggers: t.logger, print: log });
+  owned.add(metricsLog, (m) => m.close());
+  return {
+    cfg, log, device, runDir, hash: grpoConfigHash(cfg), resumeFrom, fp, policy, ref, params, masters, opt, loader, totalSteps, valItems, toItems, reward, rolloutSettings,
+    channelSettings: { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask, normByStd: alg.norm_adv_by_std_in_grpo },
+    kl, plan: grpoPlan(cfg), limits, metricsLog, samples: new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples), timer: new PhaseTimer(),
+    dispose: () => owned.dispose(),
+  };
+}
+
+/** Training and validation data, with overlong prompts dropped when data.filter_overlong_prompts. */
+async function loadData(
+  cfg: TrainConfig, policy: ModelStack, fp: FormatPrompt, limits: PromptLimits, toItems: GrpoSession['toItems'], resumeFrom: CheckpointInfo | null, log: (l: string) => void,
+): Promise<{ loader: DataLoader; valItems: RolloutItem[] }> {
+  const d = cfg.data;
+  const dropOverlong = (ds: VisionDataset, what: string) => (d.filter_overlong_prompts ? withoutOverlongPrompts(ds, what, toItems, policy.encoder, fp.template, limits, log) : ds);
+  const trainAll = await VisionDataset.load({ files: d.train_files, promptKey: d.prompt_key, answerKey: d.answer_key, imageKey: d.image_key, onBadRow: (b) => log(`data: skipped ${b.file}:${b.row}: ${b.reason}`) });
+  const valAll = d.val_files ? await VisionDataset.load({ files: d.val_files, promptKey: d.prompt_key, answerKey: d.answer_key, imageKey: d.image_key }) : null;
+  if (trainAll.badRows.length) log(`data: ${trainAll.badRows.length} bad training row(s) skipped`);
+  const train = await dropOverlong(trainAll, 'training');
+  const val = valAll ? await dropOverlong(valAll, 'validation') : null;
+  const loader = new DataLoader(train, { batchSize: d.rollout_batch_size, shuffle: d.shuffle, seed: d.seed, dropLast: d.drop_last }, resumeFrom?.state.data ?? undefined);
+  const valItems = val ? await toItems(await val.getBatch([...Array(val.size).keys()])) : [];
+  return { loader, valItems };
+}
+
+/** worker.rollout.logit_bias by token id, with <|image_pad|> always banned. */
+function rolloutLogitBias(cfg: TrainConfig, policy: ModelStack): Record<number, number> {
+  const logitBias: Record<number, number> = {};
+  for (const [text, bias] of Object.entries(cfg.worker.rollout.logit_bias)) {
+    const ids = policy.tokenizer.encode(text);
+    if (ids.length !== 1) throw new Error(`worker.rollout.logit_bias: '${text}' is not a single token of this tokenizer`);
+    logitBias[ids[0]] = bias;
+  }
+  // A sampled <|image_pad|> would be read as an image slot by every later forward pass (and
+  // break it), so it stays banned whatever the config says (the method bans it with -100, §6).
+  const imagePad = policy.model.config.imageTokenId;
+  logitBias[imagePad] = Math.min(logitBias[imagePad] ?? 0, -100);
+  return logitBias;
+}

@@ -1,0 +1,279 @@
+/**
+ * `vsr1 train`: Vision-SR1 GRPO (METHOD §16) as an object a script can hold. Each RL step runs
+ * named phases: rollout (pass 1, n samples per prompt, then pass 2's self-reward answers),
+ * rewards, experience (old and reference log-probs), advantages, update (the policy update over
+ * mini/micro-batches); validate and save run on their schedule. `run()` is the whole job (what
+ * runGrpo does); `step()` is one RL step. Disposing the trainer frees every model, the optimizer
+ * and the fp32 masters, also when a phase threw.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainConfig } from '../../config/index.js';
+import type { EvalResult } from '../../eval/evaluate.js';
+import { evaluate } from '../../eval/evaluate.js';
+import * as torch from '../../torch/index.js';
+import { createProgress } from '../../logging/index.js';
+import type { RewardResult, RewardSpec } from '../../rewards/index.js';
+import { readJsonlRows, writeCurvesPng } from '../../report/index.js';
+import type { EncodedPrompt } from '../../rollout/collate.js';
+import { responseLogProbs } from '../../rollout/experience.js';
+import type { ModelStack } from '../../rollout/model_stack.js';
+import { type Rollout, rollout, type RolloutItem } from '../../rollout/rollout.js';
+import { grpoAdvantages } from '../../grpo/index.js';
+import { learningRate } from '../lr_schedule.js';
+import { restoreTrainState, saveTrainState } from '../train_state.js';
+import { type MultiRewardUpdate, multiRewardUpdate } from './multi_reward_channels.js';
+import { type Pass2Batch, policyUpdate, type UpdateMetrics } from './policy_update.js';
+import { grpoStoredConfig } from './resume.js';
+import { type GrpoSession, openGrpoSession } from './session.js';
+import { stepMetrics, valMetrics } from './step_metrics.js';
+import { valGenerationLines, valSampling } from './validation.js';
+
+export interface GrpoRunOptions {
+  log?: (line: string) => void;
+  /** Record a profiler trace of one step (`step` 1-based) to `tracePath`. */
+  profile?: { step: number; tracePath: string } | null;
+  /**
+   * The training reward, replacing the composition of `algorithm.preset` (e.g. registered or
+   * inline reward functions with weights, see lib/rewards/compose.ts). The preset still picks the
+   * prompt; pass 2 runs when some component reads it. Validation keeps its own metrics.
+   */
+  reward?: RewardSpec;
+}
+export interface GrpoRunResult {
+  runDir: string;
+  finalModelDir: string;
+  steps: number;
+  valBefore: EvalResult | null;
+  valAfter: EvalResult | null;
+}
+
+/** The old and reference log-probs of a rollout (per sample), and of its pass-2 sequences when trained. */
+export interface Experience {
+  oldLogProbs: Float32Array[] | null;
+  refLogProbs: Float32Array[] | null;
+  pass2?: Pass2Batch;
+}
+
+/** What the advantage phase gives the update: one advantage per sample, or reward channels. */
+export type AdvantageSet = { advantages: number[]; multi: null } | { advantages: null; multi: MultiRewardUpdate };
+
+export class GrpoTrainer {
+  /** RL steps done (restored on resume). */
+  stepCount: number;
+  private disposed = false;
+
+  private constructor(readonly s: GrpoSession, private readonly o: GrpoRunOptions) {
+    this.stepCount = s.resumeFrom?.state.step ?? 0;
+    if (s.resumeFrom) {
+      restoreTrainState(s.resumeFrom, s.opt, s.masters);
+      s.log(`resumed from ${s.resumeFrom.dir} at step ${this.stepCount}`);
+    }
+  }
+
+  /** Loads the models and data of `cfg`; nothing stays allocated when this throws. */
+  static async create(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise<GrpoTrainer> {
+    const log = o.log ?? ((l: string) => console.log(l));
+    const session = await openGrpoSession(cfg, { log, reward: o.reward });
+    try {
+      return new GrpoTrainer(session, { ...o, log });
+    } catch (e) {
+      session.dispose();
+      throw e;
+    }
+  }
+
+  get totalSteps(): number { return this.s.totalSteps; }
+
+  /** Pass 1 (n samples per prompt) and, when the reward reads it, pass 2 on the descriptions. */
+  async rolloutPhase(items: RolloutItem[], step: number): Promise<Rollout> {
+    const r = await rollout(this.s.policy.model, this.s.policy.encoder, items, this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919));
+    this.s.timer.add('rollout', r.seconds.rollout);
+    this.s.timer.add('pass2', r.seconds.pass2);
+    return r;
+  }
+
+  rewardPhase(items: readonly RolloutItem[], r: Rollout): Promise<RewardResult[]> {
+    return this.s.timer.time('rewards', () => this.s.reward.scoreBatch(r.texts.map((text, i) => ({
+      response: text, pass2Response: r.pass2Texts?.[i], groundTruth: items[r.groupIds[i]].answer, question: r.questions[i],
+    }))));
+  }
+
+  /** Group advantages of the overall reward, or the multi-reward channels (METHOD §8, §10). */
+  advantagePhase(results: readonly RewardResult[], r: Rollout): AdvantageSet {
+    const names = this.s.reward.channelNames;
+    if (names.length) return { advantages: null, multi: multiRewardUpdate(results, names, r, this.s.channelSettings, (ids) => this.s.policy.tokenizer.decode(ids)) };
+    return { advantages: grpoAdvantages(results.map((x) => x.overall), r.groupIds, { normByStd: this.s.cfg.algorithm.norm_adv_by_std_in_grpo }), multi: null };
+  }
+
+  /**
+   * log πold (skipped when the update is exactly on-policy: one optimizer step, one epoch, so πold
+   * is the current policy, whose log-probs the update computes anyway) and log πref.
+   */
+  experiencePhase(r: Rollout, adv: AdvantageSet): Promise<Experience> {
+    const { cfg, plan, policy, ref } = this.s;
+    const onPolicy = r.responses.length <= plan.mini && cfg.worker.actor.ppo_epochs === 1;
+    return this.s.timer.time('logprobs', () => this.withReferenceOnDevice(() => {
+      const old = (p: readonly EncodedPrompt[], x: readonly number[][]) => (onPolicy ? null : this.logProbs(policy, p, x, plan.exp));
+      const refLp = (p: readonly EncodedPrompt[], x: readonly number[][]) => (ref ? this.logProbs(ref, p, x, plan.refExp) : null);
+      const p2 = adv.multi?.pass2;
+      return {
+        oldLogProbs: old(r.prompts, r.responses), refLogProbs: refLp(r.prompts, r.responses),
+        pass2: p2 ? { ...p2, oldLogProbs: old(p2.prompts, p2.responses), refLogProbs: refLp(p2.prompts, p2.responses) } : undefined,
+      };
+    }));
+  }
+
+  /** The policy update over the rollout (mini-batches, micro-batches, clip, AdamW). */
+  updatePhase(r: Rollout, exp: Experience, adv: AdvantageSet, lr: number): Promise<UpdateMetrics> {
+    const { cfg, plan, policy, masters, params, opt, kl } = this.s;
+    const a = cfg.worker.actor, alg = cfg.algorithm;
+    opt.setLr(lr);
+    return this.s.timer.time('update', () => policyUpdate(policy.model, masters ? masters.masters : params, opt, {
+      prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
+      ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
+    }, {
+      epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, microBatchMaxTokens: a.micro_batch_max_tokens, packed: a.padding_free,
+      clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
+      kl: kl.shared || kl.channels ? { coef: kl.shared ? alg.kl_coef : 0, type: alg.kl_penalty } : null,
+      aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
+      beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,
+    }));
+  }
+
+  /** One RL step: every phase, then metrics and samples logged. Returns the step's metrics. */
+  async step(): Promise<Record<string, number>> {
+    this.checkAlive();
+    const step = ++this.stepCount;
+    const lr = learningRate(this.s.cfg.worker.actor.optim, step - 1, this.s.totalSteps);
+    const items = await this.s.toItems((await this.s.loader.next()).examples);
+    const r = await this.rolloutPhase(items, step);
+    const results = await this.rewardPhase(items, r);
+    const adv = this.advantagePhase(results, r);
+    const exp = await this.experiencePhase(r, adv);
+    const update = await this.updatePhase(r, exp, adv, lr);
+    const metrics = stepMetrics({ results, r, adv, update, lr, timing: this.s.timer.endStep(step), maxResponseLength: this.s.cfg.data.max_response_length });
+    this.s.metricsLog.log(step, metrics);
+    this.s.samples.log(step, r.texts.map((text, i) => ({
+      prompt: r.questions[i], response: text, ground_truth: items[r.groupIds[i]].answer, pass2: r.pass2Texts?.[i] ?? null,
+      reward: { overall: results[i].overall, ...results[i].components },
+    })));
+    return metrics;
+  }
+
+  /** Greedy (worker.rollout.val_override_config) evaluation on the validation set; null without one. */
+  async validate(atStep = this.stepCount): Promise<EvalResult | null> {
+    this.checkAlive();
+    const { valItems, cfg, fp, policy } = this.s;
+    if (!valItems.length) return null;
+    const ro = cfg.worker.rollout;
+    const settings = this.s.rolloutSettings(ro.seed);
+    settings.pass2 = fp.format === 'see-think';
+    settings.sampling = valSampling(settings.sampling, ro, ro.val_override_config);
+    const r = await evaluate(policy.model, policy.encoder, valItems, { rollout: settings, keepSampling: true, format: fp.format, batchSize: cfg.data.val_batch_size > 0 ? cfg.data.val_batch_size : valItems.length });
+    for (const line of valGenerationLines(r, cfg.trainer.val_generations_to_log, atStep)) this.s.log(line);
+    this.s.metricsLog.log(atStep, valMetrics(r));
+    return r;
+  }
+
+  /** An atomic, resumable checkpoint of the current step. */
+  save(): Promise<string> {
+    const { runDir, policy, opt, masters, loader, hash, cfg } = this.s;
+    const t = cfg.trainer;
+    return saveTrainState({
+      root: runDir, step: this.stepCount, model: policy.model, optimizer: opt, masters, data: loader.state(), configHash: hash,
+      keepLast: t.save_limit > 0 ? t.save_limit : undefined, extra: { config: grpoStoredConfig(cfg) },
+    });
+  }
+
+  /** The whole job: validation before, every step with validation and checkpoints on schedule, the final model. */
+  async run(): Promise<GrpoRunResult> {
+    const t = this.s.cfg.trainer, runDir = this.s.runDir;
+    if (t.val_only) {
+      // trainer.val_only: evaluate the starting policy and stop (EasyR1's val_only).
+      const valBefore = await this.validate();
+      this.s.metricsLog.close();
+      return { runDir, finalModelDir: '', steps: this.stepCount, valBefore, valAfter: null };
+    }
+    const valBefore = t.val_before_train && this.stepCount === 0 ? await this.validate(0) : null;
+    const bar = createProgress('grpo', this.s.totalSteps);
+    bar.update(this.stepCount);
+    let valAfter: EvalResult | null = null;
+    while (this.stepCount < this.s.totalSteps) {
+      const next = this.stepCount + 1;
+      if (this.o.profile?.step === next) await torch.profile({ tracePath: this.o.profile.tracePath }, () => this.step());
+      else await this.step();
+      bar.update(this.stepCount);
+      const last = this.stepCount === this.s.totalSteps;
+      if (t.val_freq > 0 && (this.stepCount % t.val_freq === 0 || last)) valAfter = await this.validate();
+      if ((t.save_freq > 0 && this.stepCount % t.save_freq === 0) || last) await this.save();
+    }
+    bar.stop();
+    return { runDir, finalModelDir: await this.finish(valBefore, valAfter), steps: this.stepCount, valBefore, valAfter };
+  }
+
+  /** Frees the models, the optimizer and the masters; safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.s.dispose();
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+
+  private async finish(valBefore: EvalResult | null, valAfter: EvalResult | null): Promise<string> {
+    const finalModelDir = join(this.s.runDir, 'final_model');
+    this.s.policy.model.save(finalModelDir);
+    this.s.metricsLog.close();
+    try {
+      await writeCurvesPng(join(this.s.runDir, 'curves.png'), readJsonlRows(join(this.s.runDir, 'metrics.jsonl')), {
+        metrics: ['reward/overall', 'reward/accuracy', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy', 'actor/kl_loss'],
+      });
+    } catch (e) {
+      this.s.log(`report: could not draw curves.png (${(e as Error).message})`);
+    }
+    writeFileSync(join(this.s.runDir, 'summary.json'), JSON.stringify({ steps: this.stepCount, valBefore: strip(valBefore), valAfter: strip(valAfter) }, null, 2));
+    return finalModelDir;
+  }
+
+  private collateOptions() {
+    const c = this.s.policy.model.config;
+    return { padId: c.padTokenId, imageTokenId: c.imageTokenId, mergeSize: c.vision.spatialMergeSize, device: this.s.device, maxResponseLength: this.s.cfg.data.max_response_length };
+  }
+
+  private logProbs(m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number): Float32Array[] {
+    const a = this.s.cfg.worker.actor;
+    return responseLogProbs(m.model, prompts, responses, microBatch, { ...this.collateOptions(), packed: a.padding_free, maxTokens: a.micro_batch_max_tokens }, this.s.cfg.worker.rollout.temperature);
+  }
+
+  /** worker.ref.offload: the reference is on the device only while `fn` runs. */
+  private withReferenceOnDevice<T>(fn: () => T): T {
+    const ref = this.s.ref;
+    if (!ref || !this.s.cfg.worker.ref.offload) return fn();
+    ref.model.moveTo(this.s.device);
+    try {
+      return fn();
+    } finally {
+      ref.model.moveTo('cpu');
+    }
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('GrpoTrainer: used after dispose()');
+  }
+}
+
+/** Runs a whole GRPO job; the trainer is freed whether it finishes or throws. */
+export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise<GrpoRunResult> {
+  const trainer = await GrpoTrainer.create(cfg, o);
+  try {
+    return await trainer.run();
+  } finally {
+    trainer.dispose();
+  }
+}
+
+function strip(r: EvalResult | null) {
+  if (!r) return null;
+  const { samples: _s, ...rest } = r;
+  return rest;
+}

@@ -1,0 +1,25 @@
+/**
+ * The SFT objective (METHOD §11): cross-entropy on the assistant tokens only (the response and
+ * its <|im_end|>), averaged over every such token of the optimizer batch. Each micro-batch adds
+ * its token sum divided by the batch's token count, so gradient accumulation gives the same
+ * gradient as one big batch (HF Trainer's num_items_in_batch normalisation).
+ */
+import * as torch from '../../torch/index.js';
+import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
+import type { TrainingBatch } from '../../rollout/pack.js';
+import { scoreResponses } from '../../rollout/score_responses.js';
+
+/**
+ * Forward and backward of one micro-batch. Returns the summed negative log-likelihood of its
+ * response tokens (a number, for logging). `batchTokens` is the response-token count of the
+ * whole optimizer batch.
+ */
+export function sftMicroStep(model: QwenVLModel, batch: TrainingBatch, batchTokens: number): number {
+  if (!batch.responseIds || !batch.responseMask) throw new Error('sftMicroStep: the batch has no responses');
+  return torch.scope(() => {
+    const { logProbs } = scoreResponses(model, batch);
+    const nll = logProbs.mul(batch.responseMask!).sum().neg();
+    nll.div(batchTokens).backward();
+    return nll.item();
+  });
+}

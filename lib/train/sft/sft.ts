@@ -1,0 +1,215 @@
+/**
+ * Cold-start SFT (METHOD §2.2, §11): chat-format supervised fine-tuning with the loss on the
+ * assistant tokens only, over a mix of the three Cold-9K styles (see-think, CoT only, caption
+ * reasoner), with micro-batching and gradient accumulation, AdamW, warm-up + decay, gradient
+ * clipping (a step whose gradient norm is not finite is skipped), freezing of the vision tower
+ * and merger, fp32 or low-precision weights with fp32 masters, periodic greedy validation,
+ * atomic checkpoints and exact resume (weights, AdamW state, data position, RNG).
+ */
+import { join } from 'node:path';
+import { cleanStaleTemp, findLatestCheckpoint, readCheckpoint, type CheckpointInfo } from '../../checkpoint/index.js';
+import { checkpointRoot } from '../../config/load.js';
+import { configHash } from '../../config/hash.js';
+import { sftEffectiveBatch, type SftConfig } from '../../config/sft.js';
+import { EpochSampler } from '../../data/sampler.js';
+import * as torch from '../../torch/index.js';
+import { createProgress, MetricsLogger, SampleLogger } from '../../logging/index.js';
+import type { CollatedBatch } from '../../rollout/collate.js';
+import { trainingBatch } from '../../rollout/pack.js';
+import { DecodedImageCache } from '../../rollout/image_cache.js';
+import { learningRate, warmupSteps } from '../lr_schedule.js';
+import { MasterWeights } from '../master_weights.js';
+import { clippedStep } from '../optim_step.js';
+import { microBatches, prepareExamples } from './batch.js';
+import { sftMicroStep } from './loss.js';
+import { promptLossTokens, sftPromptLossMicroStep } from './prompt_loss.js';
+import { loadModelStack, loadSftData, prepareBuiltins, resolveDevice, torchDtype, worldBaseline } from './setup.js';
+import { validateSft, type ValidationResult } from './validate.js';
+import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from '../train_state.js';
+import { trainableFilter } from '../trainable.js';
+
+/** Keys a resumed run may change without a config-change warning. */
+const RESUME_MUTABLE = ['trainer.max_steps', 'trainer.total_epochs', 'trainer.val_freq', 'trainer.save_freq', 'trainer.logger', 'trainer.log_freq', 'trainer.resume'];
+
+export interface SftHooks {
+  /** Console lines (default console.log). */
+  log?: (line: string) => void;
+  /**
+   * Asked after every step: 'save' saves a checkpoint and returns (a graceful stop, e.g. on
+   * SIGINT); 'kill' returns at once without saving (a simulated crash, for tests).
+   */
+  shouldStop?: (step: number) => 'save' | 'kill' | false;
+  /** Force the progress bar off (true) or on (false); default: on when stderr is a TTY. */
+  quietProgress?: boolean;
+}
+
+export interface SftResult {
+  /** Steps completed (including those of earlier runs when resumed). */
+  step: number;
+  totalSteps: number;
+  resumedFrom: number | null;
+  stopped: boolean;
+  /** Mean token loss of the last step. */
+  lastLoss: number;
+  /** Per-step losses of this run, in step order. */
+  losses: Array<{ step: number; loss: number }>;
+  validation: ValidationResult | null;
+  checkpointDir: string | null;
+  /** The final model as a Hugging Face folder (`<root>/latest_model`), when the run finished. */
+  modelDir: string | null;
+  /** Majority-answer (text-only) baseline of the world's val split, when the world is built in. */
+  textOnlyBaseline: number | null;
+  seconds: number;
+}
+
+/** Runs (or resumes) an SFT job described by a validated config. */
+export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftResult> {
+  const t0 = performance.now();
+  const log = hooks.log ?? ((l: string) => console.log(l));
+  const tr = cfg.trainer;
+  if (tr.num_threads) torch.setNumThreads(tr.num_threads);
+  const manifest = await prepareBuiltins(cfg, log);
+  const root = checkpointRoot(cfg);
+  await cleanStaleTemp(root);
+  const hash = configHash(cfg, RESUME_MUTABLE);
+  let ck: CheckpointInfo | null = tr.load_checkpoint_path ? readCheckpoint(tr.load_checkpoint_path) : null;
+  if (!ck && tr.resume) ck = findLatestCheckpoint(root, (dir, why) => log(`resume: skipping ${dir}: ${why}`));
+  if (ck && ck.state.config_hash !== hash) log(`resume: warning: the config changed since ${ck.dir} was saved`);
+
+  const device = resolveDevice(tr.device);
+  const master = torchDtype(cfg.model.dtype);
+  const compute = torchDtype(cfg.model.compute_dtype);
+  const { model, encoder } = await loadModelStack(cfg, ck ? join(ck.dir, MODEL_SUBDIR) : cfg.model.model_path, compute, device);
+  const trainable = model.setTrainable(trainableFilter({
+    freezeVisionTower: cfg.model.freeze_vision_tower, freezeMultiModalProjector: cfg.model.freeze_multi_modal_projector, freezeLanguageModel: cfg.model.freeze_language_model,
+  }));
+  if (trainable.length === 0) {
+    model.dispose();
+    throw new Error('model: every parameter is frozen (freeze_* options)');
+  }
+  model.setGradientCheckpointing(cfg.model.enable_gradient_checkpointing);
+  const masters = master !== compute ? MasterWeights.create(trainable) : null;
+  const o = cfg.optim;
+  const optimizer = new torch.AdamW(masters ? masters.masters : trainable, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay });
+  const release = () => {
+    optimizer.dispose();
+    masters?.dispose();
+    model.dispose();
+  };
+  let data: Awaited<ReturnType<typeof loadSftData>>;
+  try {
+    data = await loadSftData(cfg, log);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const images = new DecodedImageCache();
+  const batchSize = sftEffectiveBatch(cfg);
+  const sampler = new EpochSampler(data.train.length, { batchSize, shuffle: cfg.data.shuffle, seed: cfg.data.seed, dropLast: cfg.data.drop_last }, ck?.state.data ?? undefined);
+  const totalSteps = Math.min(tr.max_steps ?? Infinity, sampler.batchesPerEpoch * tr.total_epochs);
+  let step = 0;
+  if (ck) {
+    restoreTrainState(ck, optimizer, masters);
+    step = ck.step;
+    log(`resume: continuing from ${ck.dir} (step ${step}, epoch ${ck.state.data?.epoch ?? 0})`);
+  }
+  const nParams = trainable.reduce((a, p) => a + p.numel(), 0);
+  log(`sft: ${totalSteps} steps of ${batchSize} sequences (micro ${tr.micro_batch_size_per_device} x ${tr.gradient_accumulation_steps}), ${nParams} trainable parameters, ${device}, lr ${o.lr} ${o.lr_scheduler_type} (${warmupSteps(o, totalSteps)} warm-up)`);
+
+  const metrics = new MetricsLogger({ dir: root, loggers: tr.logger.filter((l) => l !== 'console') });
+  const sampleLog = tr.log_samples > 0 ? new SampleLogger(join(root, 'samples.jsonl'), tr.log_samples) : null;
+  const baseline = worldBaseline(manifest, cfg.data.world?.dir ?? null, cfg.data.val_files[0]?.path ?? null);
+  let validation: ValidationResult | null = null;
+  const validate = async (atStep: number) => {
+    if (data.val.length === 0) return;
+    const v = await validateSft(model, encoder, images, data.val, { batchSize: tr.val_batch_size, maxNewTokens: tr.val_max_new_tokens });
+    validation = v;
+    const m: Record<string, number> = { 'val/format': v.format, 'val/accuracy': v.accuracy, 'val/response_length': v.responseLength, 'val/seconds': v.seconds };
+    for (const [f, r] of Object.entries(v.byFamily)) m[`val/accuracy/${f}`] = r.accuracy;
+    metrics.log(atStep, m);
+    sampleLog?.log(atStep, v.samples.map((s) => ({ ...s, ground_truth: s.ground_truth ?? undefined, reward: { format: s.format, accuracy: s.accuracy ?? 0 } })), 'val');
+    log(`val @ step ${atStep}: format ${(100 * v.format).toFixed(1)}%, accuracy ${(100 * v.accuracy).toFixed(1)}% on ${v.n} items (${v.seconds.toFixed(1)} s)` +
+      (baseline !== null ? `; text-only baseline ${(100 * baseline).toFixed(1)}%` : ''));
+  };
+  const save = (s: number) => saveTrainState({
+    root, step: s, model, optimizer, masters, data: sampler.state(), configHash: hash, keepLast: tr.save_limit,
+    extra: { validation: validation ? { format: (validation as ValidationResult).format, accuracy: (validation as ValidationResult).accuracy } : null },
+  });
+
+  const progress = createProgress('sft', totalSteps, { unit: 'steps', quiet: hooks.quietProgress });
+  progress.update(step);
+  const losses: SftResult['losses'] = [];
+  let lastLoss = NaN;
+  let lastSaved: string | null = null;
+  let savedAt = -1;
+  let stopped = false;
+  try {
+    if (tr.val_before_train && step === 0) await validate(0);
+    while (step < totalSteps) {
+      const tStep = performance.now();
+      const lr = learningRate(o, step, totalSteps);
+      optimizer.setLr(lr);
+      const records = sampler.next().indices.map((i) => data.train[i]);
+      const prepared = await prepareExamples(records, encoder, images, cfg.data.max_length);
+      const batchTokens = prepared.reduce((a, e) => a + e.response.length, 0);
+      const allTokens = batchTokens + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
+      // trainer.loss_on_prompt: the loss also covers the prompt tokens (sft_prompt_loss.ts).
+      const lossTokens = tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : batchTokens;
+      const tCompute = performance.now();
+      let nll = 0;
+      for (const mb of microBatches(prepared, tr.micro_batch_size_per_device, tr.micro_batch_max_tokens)) {
+        // The prompt-token loss reads the padded layout's attention mask (sft_prompt_loss.ts).
+        const batch = trainingBatch(mb.map((e) => e.prompt), mb.map((e) => e.response), {
+          padId: model.config.padTokenId, imageTokenId: model.config.imageTokenId, mergeSize: model.config.vision.spatialMergeSize, device, pixelDtype: compute,
+          packed: tr.padding_free && !tr.loss_on_prompt,
+        });
+        try {
+          nll += tr.loss_on_prompt ? sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, batchTokens);
+        } finally {
+          batch.dispose();
+        }
+      }
+      const { norm, applied: finite } = clippedStep(optimizer, tr.max_grad_norm, masters);
+      if (!finite) log(`step ${step + 1}: gradient norm ${norm} is not finite; update skipped`);
+      step++;
+      const secs = (performance.now() - tStep) / 1000;
+      lastLoss = nll / lossTokens;
+      losses.push({ step, loss: lastLoss });
+      metrics.log(step, {
+        loss: lastLoss, grad_norm: norm, lr, skipped: finite ? 0 : 1, tokens_per_s: allTokens / secs, response_tokens: batchTokens,
+        truncated: prepared.filter((e) => e.truncated).length, epoch: sampler.state().epoch,
+        'timing/data': (tCompute - tStep) / 1000, 'timing/step': secs,
+      });
+      progress.increment(1, `loss ${lastLoss.toFixed(4)} | ${Math.round(allTokens / secs)} tok/s`);
+      if (!progress.active && (step % tr.log_freq === 0 || step === totalSteps)) {
+        log(`step ${step}/${totalSteps} | loss ${lastLoss.toFixed(4)} | grad_norm ${norm.toFixed(3)} | lr ${lr.toExponential(2)} | ${Math.round(allTokens / secs)} tok/s | ${secs.toFixed(2)} s/step`);
+      }
+      if (tr.val_freq > 0 && step % tr.val_freq === 0 && step < totalSteps) await validate(step);
+      if (tr.save_freq > 0 && step % tr.save_freq === 0) { lastSaved = await save(step); savedAt = step; }
+      const stop = hooks.shouldStop?.(step) ?? false;
+      if (stop === 'kill') return finish(true, null);
+      if (stop === 'save') {
+        if (savedAt !== step) { lastSaved = await save(step); savedAt = step; }
+        return finish(true, null);
+      }
+    }
+    if (tr.val_freq !== -1 || tr.val_before_train) await validate(step);
+    if (savedAt !== step) { lastSaved = await save(step); savedAt = step; }
+    const modelDir = join(root, 'latest_model');
+    model.save(modelDir);
+    return finish(false, modelDir);
+  } finally {
+    progress.stop();
+    metrics.close();
+    sampleLog?.close();
+    release();
+  }
+
+  function finish(isStopped: boolean, modelDir: string | null): SftResult {
+    stopped = isStopped;
+    return {
+      step, totalSteps, resumedFrom: ck?.step ?? null, stopped, lastLoss, losses, validation, checkpointDir: lastSaved, modelDir,
+      textOnlyBaseline: baseline, seconds: (performance.now() - t0) / 1000,
+    };
+  }
+}
