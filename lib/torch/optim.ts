@@ -19,6 +19,12 @@ export interface AdamWOptions {
   weightDecay?: number;
   betas?: [number, number];
   eps?: number;
+  /**
+   * Keep an fp32 master copy of every bf16/fp16 parameter inside the optimizer: each step updates
+   * the master (and fp32 moments) from the widened gradient and writes it back into the
+   * parameter, in the one native call of step(). Saved and restored with the optimizer state.
+   */
+  masterWeights?: boolean;
 }
 
 /** torch.optim.AdamW semantics (decoupled weight decay, bias correction), defaults lr 1e-3, wd 1e-2. */
@@ -43,8 +49,13 @@ export class AdamW {
       this.params.push(...g.params);
       return { params: g.params.map((p) => p.handle), lr, beta1: betas[0], beta2: betas[1], eps, weightDecay };
     });
-    this.index = native.adamwNew(spec);
+    this.index = native.adamwNew(spec, defaults.masterWeights ?? false);
+    const st = native.adamwGetState(this.index) as { master: (number | null)[] };
+    this.masterCount = st.master.filter((h) => h !== null).length;
+    for (const h of st.master) if (h !== null) wrap(h).dispose();
   }
+  /** Parameters with an fp32 master copy here (low-precision ones, with AdamWOptions.masterWeights). */
+  readonly masterCount: number;
 
   /** One update of every parameter that has a gradient. */
   step(): void { native.adamwStep(this.index); }
@@ -64,10 +75,11 @@ export class AdamW {
 
   /** Saves step counts and moments to a safetensors file (hyper-parameters in its metadata). */
   save(file: string): void {
-    const st = native.adamwGetState(this.index) as { steps: number[]; expAvg: (number | null)[]; expAvgSq: (number | null)[] };
+    const st = native.adamwGetState(this.index) as { steps: number[]; expAvg: (number | null)[]; expAvgSq: (number | null)[]; master: (number | null)[] };
     const tensors = new Map<string, Tensor>();
     st.expAvg.forEach((h, i) => { if (h !== null) tensors.set(`exp_avg.${i}`, wrap(h)); });
     st.expAvgSq.forEach((h, i) => { if (h !== null) tensors.set(`exp_avg_sq.${i}`, wrap(h)); });
+    st.master.forEach((h, i) => { if (h !== null) tensors.set(`master.${i}`, wrap(h)); });
     try {
       saveSafetensors(file, tensors, { format: 'vsr1-adamw-v1', steps: JSON.stringify(st.steps), groups: JSON.stringify(this.groups) });
     } finally {
@@ -75,9 +87,12 @@ export class AdamW {
     }
   }
 
-  /** Restores state written by save(); the parameter list must have the same shapes. */
-  load(file: string): void {
-    scope(() => {
+  /**
+   * Restores state written by save(); the parameter list must have the same shapes. Returns
+   * whether the file held fp32 master weights (they are then written into the parameters).
+   */
+  load(file: string): { masters: boolean } {
+    return scope(() => {
       const ts = loadSafetensors(file);
       const meta = SafetensorsFile.open(file).metadata;
       if (meta.format !== 'vsr1-adamw-v1') throw new Error(`${file}: not an AdamW state file (format '${meta.format}')`);
@@ -85,10 +100,24 @@ export class AdamW {
       if (steps.length !== this.params.length) throw new Error(`${file}: state for ${steps.length} parameters, optimizer has ${this.params.length}`);
       const m = steps.map((_, i) => ts.get(`exp_avg.${i}`)?.handle ?? null);
       const v = steps.map((_, i) => ts.get(`exp_avg_sq.${i}`)?.handle ?? null);
-      native.adamwSetState(this.index, steps, m, v);
+      const w = steps.map((_, i) => ts.get(`master.${i}`)?.handle ?? null);
+      const masters = w.some((h) => h !== null);
+      native.adamwSetState(this.index, steps, m, v, masters ? w : null);
       const groups = JSON.parse(meta.groups) as AdamW['groups'];
       groups.forEach((g, i) => { if (this.groups[i]) this.setGroup(i, { lr: g.lr, weightDecay: g.weightDecay }); });
+      return { masters };
     });
+  }
+
+  /** Copies fp32 master weights (`master.<i>` by parameter index) in, e.g. from an older checkpoint's separate file. */
+  loadMasterWeights(masters: Map<string, Tensor>): void {
+    const st = native.adamwGetState(this.index) as { steps: number[]; expAvg: (number | null)[]; expAvgSq: (number | null)[]; master: (number | null)[] };
+    try {
+      const w = this.params.map((_, i) => masters.get(`master.${i}`)?.handle ?? null);
+      native.adamwSetState(this.index, st.steps, st.expAvg, st.expAvgSq, w);
+    } finally {
+      for (const h of [...st.expAvg, ...st.expAvgSq, ...st.master]) if (h !== null) wrap(h).dispose();
+    }
   }
 
   dispose(): void { native.adamwFree(this.index); }

@@ -6,7 +6,6 @@
  */
 import type * as torch from '../torch/index.js';
 import { clipGradNorm } from '../torch/optim.js';
-import type { MasterWeights } from './master_weights.js';
 
 /** Result of {@link clippedStep}: the pre-clip norm and whether the update was applied. */
 export interface StepOutcome {
@@ -15,18 +14,12 @@ export interface StepOutcome {
 }
 
 /**
- * Clips, steps (when finite) and zeroes. With `masters` (low-precision weights), the model's
- * gradients are moved to the fp32 masters first and the updated masters copied back after.
+ * Clips, steps (when finite) and zeroes. Low-precision weights keep their fp32 masters inside
+ * the optimizer (AdamW masterWeights), so this is the same for every precision.
  */
-export function clippedStep(optimizer: torch.AdamW, maxNorm: number, masters: MasterWeights | null = null): StepOutcome {
-  masters?.syncGrads();
-  const params = masters ? masters.masters : optimizer.params;
-  const { norm, finite } = clipGradNorm(params, maxNorm);
-  if (finite) {
-    optimizer.step();
-    masters?.syncWeights();
-  }
+export function clippedStep(optimizer: torch.AdamW, maxNorm: number): StepOutcome {
+  const { norm, finite } = clipGradNorm(optimizer.params, maxNorm);
+  if (finite) optimizer.step();
   optimizer.zeroGrad();
-  masters?.zeroModelGrads();
   return { norm, applied: finite };
 }

@@ -1,9 +1,9 @@
 /**
  * Saving and restoring a trainer's full state through lib/checkpoint (atomic global_step_N
  * folders): the model as a Hugging Face folder (`model/`, loadable on its own), the AdamW
- * moments and step counts (`optimizer.safetensors`), fp32 masters when training in low
- * precision (`master.safetensors`), and in trainer_state.json the data position, the RNG state
- * and the config fingerprint. Restoring all of it continues a run at the exact step and batch.
+ * moments, step counts and, when training in low precision, the fp32 master weights
+ * (`optimizer.safetensors`), and in trainer_state.json the data position, the RNG state and the
+ * config fingerprint. Restoring all of it continues a run at the exact step and batch.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import { saveCheckpoint, type CheckpointInfo } from '../checkpoint/index.js';
 import type { SamplerState } from '../data/sampler.js';
 import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
-import type { MasterWeights } from './master_weights.js';
 
 export const MODEL_SUBDIR = 'model';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -45,7 +44,6 @@ export interface SaveTrainStateOptions {
   step: number;
   model: QwenVLModel;
   optimizer: torch.AdamW;
-  masters?: MasterWeights | null;
   data: SamplerState | null;
   configHash: string;
   keepLast?: number;
@@ -61,8 +59,8 @@ export async function saveTrainState(o: SaveTrainStateOptions): Promise<string> 
     state: { data: o.data, rng: captureRng(), config_hash: o.configHash, extra: o.extra },
     writePayload: async (dir) => {
       o.model.save(join(dir, MODEL_SUBDIR));
+      // The optimizer file holds the fp32 master weights too (AdamW masterWeights).
       o.optimizer.save(join(dir, OPTIMIZER_FILE));
-      o.masters?.save(join(dir, MASTER_FILE));
     },
   });
   return r.dir;
@@ -72,14 +70,15 @@ export async function saveTrainState(o: SaveTrainStateOptions): Promise<string> 
  * Loads the optimizer (and masters) of a checkpoint and its RNG state. The model weights are
  * loaded by the caller from `<dir>/model` before the optimizer is built.
  */
-export function restoreTrainState(ck: CheckpointInfo, optimizer: torch.AdamW, masters?: MasterWeights | null): void {
+export function restoreTrainState(ck: CheckpointInfo, optimizer: torch.AdamW): void {
   const opt = join(ck.dir, OPTIMIZER_FILE);
   if (!existsSync(opt)) throw new Error(`checkpoint ${ck.dir}: no ${OPTIMIZER_FILE}`);
-  optimizer.load(opt);
-  if (masters) {
+  const { masters } = optimizer.load(opt);
+  if (optimizer.masterCount > 0 && !masters) {
+    // Checkpoints written before the masters moved into the optimizer keep them in a file of their own.
     const mf = join(ck.dir, MASTER_FILE);
-    if (!existsSync(mf)) throw new Error(`checkpoint ${ck.dir}: no ${MASTER_FILE} (saved without mixed precision?)`);
-    masters.load(mf);
+    if (!existsSync(mf)) throw new Error(`checkpoint ${ck.dir}: the run trains in low precision with fp32 master weights, but the checkpoint has none (saved in full precision?)`);
+    torch.scope(() => optimizer.loadMasterWeights(torch.loadSafetensors(mf)));
   }
   restoreRng(ck.state.rng);
 }

@@ -18,7 +18,7 @@ AdamW& opt(const Napi::CallbackInfo& info, size_t i) {
   return *optimizers()[k];
 }
 
-// adamwNew([{params: [h], lr, beta1, beta2, eps, weightDecay}]) -> index
+// adamwNew([{params: [h], lr, beta1, beta2, eps, weightDecay}], masterWeights?) -> index
 Napi::Value adamwNew(const Napi::CallbackInfo& info) {
   auto arr = info[0].As<Napi::Array>();
   std::vector<AdamWGroup> groups;
@@ -34,7 +34,7 @@ Napi::Value adamwNew(const Napi::CallbackInfo& info) {
     g.weightDecay = o.Get("weightDecay").As<Napi::Number>().DoubleValue();
     groups.push_back(std::move(g));
   }
-  optimizers().push_back(std::make_unique<AdamW>(std::move(groups)));
+  optimizers().push_back(std::make_unique<AdamW>(std::move(groups), info.Length() > 1 && flag(info, 1)));
   return Napi::Number::New(E, static_cast<double>(optimizers().size() - 1));
 }
 Napi::Value adamwStep(const Napi::CallbackInfo& info) {
@@ -59,23 +59,27 @@ Napi::Value adamwSetGroup(const Napi::CallbackInfo& info) {
   if (o.Has("eps")) g.eps = o.Get("eps").As<Napi::Number>().DoubleValue();
   return E.Undefined();
 }
-// adamwGetState(idx) -> {steps: number[], expAvg: (h|null)[], expAvgSq: (h|null)[]}; handles share memory.
+// adamwGetState(idx) -> {steps: number[], expAvg: (h|null)[], expAvgSq: (h|null)[], master: (h|null)[]}; handles share memory.
 Napi::Value adamwGetState(const Napi::CallbackInfo& info) {
   auto& st = opt(info, 0).state();
-  auto steps = Napi::Array::New(E, st.size()), m = Napi::Array::New(E, st.size()), v = Napi::Array::New(E, st.size());
+  auto steps = Napi::Array::New(E, st.size()), m = Napi::Array::New(E, st.size()), v = Napi::Array::New(E, st.size()), w = Napi::Array::New(E, st.size());
+  auto handleOrNull = [&](const at::Tensor& t) { return t.defined() ? Napi::Value(Napi::Number::New(E, handles().put(t))) : E.Null(); };
   for (size_t k = 0; k < st.size(); ++k) {
     uint32_t i = static_cast<uint32_t>(k);
     steps.Set(i, static_cast<double>(st[k].step));
-    m.Set(i, st[k].expAvg.defined() ? Napi::Value(Napi::Number::New(E, handles().put(st[k].expAvg))) : E.Null());
-    v.Set(i, st[k].expAvgSq.defined() ? Napi::Value(Napi::Number::New(E, handles().put(st[k].expAvgSq))) : E.Null());
+    m.Set(i, handleOrNull(st[k].expAvg));
+    v.Set(i, handleOrNull(st[k].expAvgSq));
+    w.Set(i, handleOrNull(st[k].master));
   }
   auto o = Napi::Object::New(E);
   o.Set("steps", steps);
   o.Set("expAvg", m);
   o.Set("expAvgSq", v);
+  o.Set("master", w);
   return o;
 }
-// adamwSetState(idx, steps[], expAvg[], expAvgSq[]): copies the given moments in.
+// adamwSetState(idx, steps[], expAvg[], expAvgSq[], master?: (h|null)[]): copies the given moments
+// (and fp32 masters, written through to the parameters) in.
 Napi::Value adamwSetState(const Napi::CallbackInfo& info) {
   AdamW& o = opt(info, 0);
   auto& st = o.state();
@@ -98,8 +102,22 @@ Napi::Value adamwSetState(const Napi::CallbackInfo& info) {
     const at::Tensor& vk = handles().get(v.Get(i).As<Napi::Number>().DoubleValue());
     TORCH_CHECK(mk.sizes() == params[k].sizes() && vk.sizes() == params[k].sizes(), "optimizer state for parameter ", k,
                 " has shape ", mk.sizes(), " but the parameter has shape ", params[k].sizes());
-    st[k].expAvg = mk.to(params[k].options()).clone();
-    st[k].expAvgSq = vk.to(params[k].options()).clone();
+    const auto opts = st[k].master.defined() ? st[k].master.options() : params[k].options();
+    st[k].expAvg = mk.to(opts).clone();
+    st[k].expAvgSq = vk.to(opts).clone();
+  }
+  if (info.Length() > 4 && !isNullish(info[4])) {
+    auto w = info[4].As<Napi::Array>();
+    if (w.Length() != st.size()) throw std::runtime_error("optimizer state holds " + std::to_string(w.Length()) + " master weights but the optimizer has " + std::to_string(st.size()) + " parameters");
+    for (size_t k = 0; k < st.size(); ++k) {
+      auto hk = w.Get(static_cast<uint32_t>(k));
+      if (isNullish(hk)) continue;
+      TORCH_CHECK(st[k].master.defined(), "optimizer state has a master weight for parameter ", k, ", which has none (not a low-precision parameter, or masterWeights off)");
+      const at::Tensor& mk = handles().get(hk.As<Napi::Number>().DoubleValue());
+      TORCH_CHECK(mk.sizes() == params[k].sizes(), "master weight ", k, " has shape ", mk.sizes(), " but the parameter has shape ", params[k].sizes());
+      st[k].master.copy_(mk);
+      params[k].copy_(st[k].master);
+    }
   }
   return E.Undefined();
 }

@@ -4,13 +4,23 @@
 
 namespace vsr1 {
 
-AdamW::AdamW(std::vector<AdamWGroup> groups) : groups_(std::move(groups)) {
+AdamW::AdamW(std::vector<AdamWGroup> groups, bool masterWeights) : groups_(std::move(groups)) {
   size_t n = 0;
   for (const auto& g : groups_) {
     for (const auto& p : g.params) TORCH_CHECK(p.is_leaf(), "AdamW: every parameter must be a leaf tensor");
     n += g.params.size();
   }
   state_.resize(n);
+  if (!masterWeights) return;
+  at::NoGradGuard noGrad;
+  size_t k = 0;
+  for (const auto& g : groups_) {
+    for (const auto& p : g.params) {
+      const auto dt = p.scalar_type();
+      if (dt == at::kHalf || dt == at::kBFloat16) state_[k].master = p.detach().to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+      ++k;
+    }
+  }
 }
 
 void AdamW::step() {
@@ -19,22 +29,25 @@ void AdamW::step() {
   for (auto& g : groups_) {
     for (auto& p : g.params) {
       ParamState& st = state_[k++];
-      const at::Tensor& grad = p.grad();
-      if (!grad.defined()) continue;
+      if (!p.grad().defined()) continue;
+      // With a master copy the update runs in fp32 on it, and the parameter receives the result.
+      at::Tensor w = st.master.defined() ? st.master : p;
+      const at::Tensor grad = st.master.defined() ? p.grad().to(at::kFloat) : p.grad();
       if (!st.expAvg.defined()) {
-        st.expAvg = at::zeros_like(p, at::MemoryFormat::Preserve);
-        st.expAvgSq = at::zeros_like(p, at::MemoryFormat::Preserve);
+        st.expAvg = at::zeros_like(w, at::MemoryFormat::Preserve);
+        st.expAvgSq = at::zeros_like(w, at::MemoryFormat::Preserve);
       }
       st.step += 1;
       // Decoupled weight decay, then the Adam moments (same order and ops as PyTorch).
-      if (g.weightDecay != 0) p.mul_(1 - g.lr * g.weightDecay);
+      if (g.weightDecay != 0) w.mul_(1 - g.lr * g.weightDecay);
       st.expAvg.lerp_(grad, 1 - g.beta1);
       st.expAvgSq.mul_(g.beta2).addcmul_(grad, grad, 1 - g.beta2);
       double bc1 = 1 - std::pow(g.beta1, static_cast<double>(st.step));
       double bc2 = 1 - std::pow(g.beta2, static_cast<double>(st.step));
       double stepSize = g.lr / bc1;
       at::Tensor denom = (st.expAvgSq.sqrt() / std::sqrt(bc2)).add_(g.eps);
-      p.addcdiv_(st.expAvg, denom, -stepSize);
+      w.addcdiv_(st.expAvg, denom, -stepSize);
+      if (st.master.defined()) p.copy_(st.master);
     }
   }
 }

@@ -20,7 +20,11 @@ struct AdamWGroup {
 
 class AdamW {
  public:
-  explicit AdamW(std::vector<AdamWGroup> groups);
+  // With masterWeights, every half/bf16 parameter gets an fp32 master copy held here: the
+  // update runs on the master (with the gradient widened to fp32) and the result is written
+  // back into the parameter, so low-precision training keeps full-precision weights and moments
+  // without any per-parameter work outside this one call.
+  explicit AdamW(std::vector<AdamWGroup> groups, bool masterWeights = false);
   // One update of every parameter that has a gradient. Runs without recording autograd.
   void step();
   // Clears gradients: set to undefined (like set_to_none=True) or fill with zeros.
@@ -32,6 +36,7 @@ class AdamW {
   struct ParamState {
     int64_t step = 0;
     at::Tensor expAvg, expAvgSq;
+    at::Tensor master;  // fp32 copy of a low-precision parameter (masterWeights), else undefined
   };
   std::vector<ParamState>& state() { return state_; }
   size_t paramCount() const { return state_.size(); }

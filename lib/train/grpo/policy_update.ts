@@ -74,10 +74,6 @@ export interface UpdateSettings {
   collate: CollateOptions;
   /** Logits are divided by the rollout temperature before log-softmax, as in the old/ref passes (default 1). */
   temperature?: number;
-  /** Called after backward, before clipping (e.g. copy low-precision grads to fp32 masters). */
-  beforeStep?: () => void;
-  /** Called after the optimizer step (e.g. write fp32 masters back into the model). */
-  afterStep?: () => void;
 }
 
 export interface UpdateMetrics {
@@ -115,13 +111,11 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
       for (const [k, v] of Object.entries(readScalars(named))) (micro[k] ??= []).push(v);
       for (const [, t] of named) t.dispose();
     }
-    s.beforeStep?.();
     const { norm, finite } = torch.clipGradNorm(params, s.maxGradNorm);
     norms.push(norm);
     if (finite) opt.step();
     else skipped++;
     opt.zeroGrad();
-    s.afterStep?.();
   }
   const out: UpdateMetrics = {};
   for (const [k, v] of Object.entries(micro)) out[`actor/${k}`] = mean(v);

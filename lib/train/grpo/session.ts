@@ -1,7 +1,7 @@
 /**
  * Everything a GRPO run holds, built from its config: the policy and the frozen reference (with
- * their tokenizer, processor and chat template), the trainable parameters, fp32 masters and
- * AdamW, the datasets and loader, the reward, the rollout's sampling settings, loggers and the
+ * their tokenizer, processor and chat template), the trainable parameters and AdamW (with fp32
+ * masters when computing in bf16), the datasets and loader, the reward, the rollout's sampling settings, loggers and the
  * batch plan. Built in one place so that a failure half-way frees what was already loaded.
  */
 import { mkdirSync } from 'node:fs';
@@ -19,7 +19,6 @@ import { loadStack, type ModelStack } from '../../rollout/model_stack.js';
 import type { PromptLimits } from '../../rollout/prompt_limits.js';
 import { withoutOverlongPrompts } from '../../rollout/prompt_filter.js';
 import type { RolloutItem, RolloutSettings } from '../../rollout/rollout.js';
-import { MasterWeights } from '../master_weights.js';
 import { resolveDevice, torchDtype } from '../sft/setup.js';
 import { MODEL_SUBDIR } from '../train_state.js';
 import { trainableFilter } from '../trainable.js';
@@ -45,7 +44,6 @@ export interface GrpoSession {
   /** The frozen start model, when a KL term needs it. */
   ref: ModelStack | null;
   params: torch.Tensor[];
-  masters: MasterWeights | null;
   opt: torch.AdamW;
   loader: DataLoader;
   totalSteps: number;
@@ -61,7 +59,7 @@ export interface GrpoSession {
   metricsLog: MetricsLogger;
   samples: SampleLogger;
   timer: PhaseTimer;
-  /** Frees the models, optimizer and masters (idempotent). */
+  /** Frees the models and the optimizer (idempotent). */
   dispose(): void;
 }
 
@@ -107,8 +105,9 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   if (ref && cfg.worker.ref.offload) ref.model.moveTo('cpu');
   const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
   policy.model.setGradientCheckpointing(a.model.enable_gradient_checkpointing);
-  const masters = a.model.dtype === 'fp32' && dtype !== 'float32' ? owned.add(MasterWeights.create(params), (m) => m.dispose()) : null;
-  const opt = owned.add(new torch.AdamW(masters ? masters.masters : params, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps }), (x) => x.dispose());
+  // bf16 compute with fp32 model.dtype (§9.6): the optimizer keeps fp32 masters and moments.
+  const masterWeights = a.model.dtype === 'fp32' && dtype !== 'float32';
+  const opt = owned.add(new torch.AdamW(params, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps, masterWeights }), (x) => x.dispose());
 
   const images = new DecodedImageCache();
   const toItems = (es: readonly Example[]): Promise<RolloutItem[]> => Promise.all(es.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
@@ -130,7 +129,7 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const metricsLog = new MetricsLogger({ dir: runDir, loggers: t.logger, print: log });
   owned.add(metricsLog, (m) => m.close());
   return {
-    cfg, log, device, runDir, hash: grpoConfigHash(cfg), resumeFrom, fp, policy, ref, params, masters, opt, loader, totalSteps, valItems, toItems, reward, rolloutSettings,
+    cfg, log, device, runDir, hash: grpoConfigHash(cfg), resumeFrom, fp, policy, ref, params, opt, loader, totalSteps, valItems, toItems, reward, rolloutSettings,
     channelSettings: { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask, normByStd: alg.norm_adv_by_std_in_grpo },
     kl, plan: grpoPlan(cfg), limits, metricsLog, samples: new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples), timer: new PhaseTimer(),
     dispose: () => owned.dispose(),

@@ -3,8 +3,8 @@
  * named phases: rollout (pass 1, n samples per prompt, then pass 2's self-reward answers),
  * rewards, experience (old and reference log-probs), advantages, update (the policy update over
  * mini/micro-batches); validate and save run on their schedule. `run()` is the whole job (what
- * runGrpo does); `step()` is one RL step. Disposing the trainer frees every model, the optimizer
- * and the fp32 masters, also when a phase threw.
+ * runGrpo does); `step()` is one RL step. Disposing the trainer frees every model and the
+ * optimizer (with its fp32 masters), also when a phase threw.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,7 +66,7 @@ export class GrpoTrainer {
   private constructor(readonly s: GrpoSession, private readonly o: GrpoRunOptions) {
     this.stepCount = s.resumeFrom?.state.step ?? 0;
     if (s.resumeFrom) {
-      restoreTrainState(s.resumeFrom, s.opt, s.masters);
+      restoreTrainState(s.resumeFrom, s.opt);
       s.log(`resumed from ${s.resumeFrom.dir} at step ${this.stepCount}`);
     }
   }
@@ -126,10 +126,10 @@ export class GrpoTrainer {
 
   /** The policy update over the rollout (mini-batches, micro-batches, clip, AdamW). */
   updatePhase(r: Rollout, exp: Experience, adv: AdvantageSet, lr: number): Promise<UpdateMetrics> {
-    const { cfg, plan, policy, masters, params, opt, kl } = this.s;
+    const { cfg, plan, policy, params, opt, kl } = this.s;
     const a = cfg.worker.actor, alg = cfg.algorithm;
     opt.setLr(lr);
-    return this.s.timer.time('update', () => policyUpdate(policy.model, masters ? masters.masters : params, opt, {
+    return this.s.timer.time('update', () => policyUpdate(policy.model, params, opt, {
       prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
       ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
     }, {
@@ -137,7 +137,6 @@ export class GrpoTrainer {
       clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
       kl: kl.shared || kl.channels ? { coef: kl.shared ? alg.kl_coef : 0, type: alg.kl_penalty } : null,
       aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
-      beforeStep: masters ? () => masters.syncGrads() : undefined, afterStep: masters ? () => { masters.syncWeights(); masters.zeroModelGrads(); } : undefined,
     }));
   }
 
@@ -178,10 +177,10 @@ export class GrpoTrainer {
 
   /** An atomic, resumable checkpoint of the current step. */
   save(): Promise<string> {
-    const { runDir, policy, opt, masters, loader, hash, cfg } = this.s;
+    const { runDir, policy, opt, loader, hash, cfg } = this.s;
     const t = cfg.trainer;
     return saveTrainState({
-      root: runDir, step: this.stepCount, model: policy.model, optimizer: opt, masters, data: loader.state(), configHash: hash,
+      root: runDir, step: this.stepCount, model: policy.model, optimizer: opt, data: loader.state(), configHash: hash,
       keepLast: t.save_limit > 0 ? t.save_limit : undefined, extra: { config: grpoStoredConfig(cfg) },
     });
   }
@@ -212,7 +211,7 @@ export class GrpoTrainer {
     return { runDir, finalModelDir: await this.finish(valBefore, valAfter), steps: this.stepCount, valBefore, valAfter };
   }
 
-  /** Frees the models, the optimizer and the masters; safe to call twice. */
+  /** Frees the models and the optimizer; safe to call twice. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -18,7 +18,6 @@ import type { CollatedBatch } from '../../rollout/collate.js';
 import { trainingBatch } from '../../rollout/pack.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
 import { learningRate, warmupSteps } from '../lr_schedule.js';
-import { MasterWeights } from '../master_weights.js';
 import { clippedStep } from '../optim_step.js';
 import { microBatches, prepareExamples } from './batch.js';
 import { sftMicroStep } from './loss.js';
@@ -88,12 +87,11 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
     throw new Error('model: every parameter is frozen (freeze_* options)');
   }
   model.setGradientCheckpointing(cfg.model.enable_gradient_checkpointing);
-  const masters = master !== compute ? MasterWeights.create(trainable) : null;
   const o = cfg.optim;
-  const optimizer = new torch.AdamW(masters ? masters.masters : trainable, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay });
+  // Low-precision compute with fp32 model.dtype: the optimizer keeps fp32 masters of the weights.
+  const optimizer = new torch.AdamW(trainable, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay, masterWeights: master !== compute });
   const release = () => {
     optimizer.dispose();
-    masters?.dispose();
     model.dispose();
   };
   let data: Awaited<ReturnType<typeof loadSftData>>;
@@ -109,7 +107,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
   const totalSteps = Math.min(tr.max_steps ?? Infinity, sampler.batchesPerEpoch * tr.total_epochs);
   let step = 0;
   if (ck) {
-    restoreTrainState(ck, optimizer, masters);
+    restoreTrainState(ck, optimizer);
     step = ck.step;
     log(`resume: continuing from ${ck.dir} (step ${step}, epoch ${ck.state.data?.epoch ?? 0})`);
   }
@@ -132,7 +130,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
       (baseline !== null ? `; text-only baseline ${(100 * baseline).toFixed(1)}%` : ''));
   };
   const save = (s: number) => saveTrainState({
-    root, step: s, model, optimizer, masters, data: sampler.state(), configHash: hash, keepLast: tr.save_limit,
+    root, step: s, model, optimizer, data: sampler.state(), configHash: hash, keepLast: tr.save_limit,
     extra: { validation: validation ? { format: (validation as ValidationResult).format, accuracy: (validation as ValidationResult).accuracy } : null },
   });
 
@@ -169,7 +167,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
           batch.dispose();
         }
       }
-      const { norm, applied: finite } = clippedStep(optimizer, tr.max_grad_norm, masters);
+      const { norm, applied: finite } = clippedStep(optimizer, tr.max_grad_norm);
       if (!finite) log(`step ${step + 1}: gradient norm ${norm} is not finite; update skipped`);
       step++;
       const secs = (performance.now() - tStep) / 1000;
