@@ -77,6 +77,24 @@ describe('GRPO trainer', () => {
     for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
   }, 300_000);
 
+  it('bf16 compute with fp32 masters (the method precision): trains, and resumes to the same weights', async () => {
+    const bf16 = ['worker.actor.model.compute_dtype=bf16', 'worker.ref.dtype=bf16'];
+    const full = path.join(root, 'run-bf16-full');
+    const r = await runGrpo(config(full, 2, bf16), { log: () => {} });
+    const part = path.join(root, 'run-bf16-part');
+    await runGrpo(config(part, 1, [...bf16, 'trainer.save_freq=1']), { log: () => {} });
+    await runGrpo(config(part, 2, [...bf16, 'trainer.save_freq=1']), { log: () => {} });
+    const a = await weights(path.join(full, 'final_model')), b = await weights(path.join(part, 'final_model')), init0 = await weights(init);
+    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
+    // Two steps of lr 1e-3 move every weight matrix; norm weights and biases near 1 (where bf16's
+    // spacing is 2^-7) show a change only once their fp32 masters have accumulated enough steps.
+    const moved = (k: string) => a.get(k)!.some((x, i) => x !== init0.get(k)![i]);
+    const unmoved = [...a.keys()].filter((k) => !moved(k));
+    expect(unmoved.length).toBeLessThan(a.size / 2);
+    for (const k of unmoved) expect(k, 'only norm weights and biases may look unchanged').toMatch(/norm|ln_q|bias/);
+    expect(r.steps).toBe(2);
+  }, 300_000);
+
   it('multi-reward: the spans and pass-2 token masks, with per-channel KL, run off-policy and log both channels', async () => {
     // 'whole-response' sends every pass-1 response to pass 2 (a random model rarely writes a
     // <description>), so the pass-2 channel has tokens; global batch 1 makes 2 optimizer steps
