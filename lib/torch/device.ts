@@ -22,6 +22,15 @@ export const cuda = {
 };
 
 /**
+ * CPU tensor memory as libtorch's CPU allocator sees it (counted since the addon loaded): bytes
+ * alive now and the peak since the last resetPeak(). The CPU counterpart of cuda.memoryStats.
+ */
+export const cpuMemory = {
+  stats(): { allocated: number; peak: number } { return native.cpuMemoryStats(); },
+  resetPeak(): void { native.cpuResetPeak(); },
+};
+
+/**
  * libtorch's lazy-tensor device ("lazy"): ops run on the CPU with real values but refuse inputs
  * from any other device. Tests use it to check that a code path makes every tensor on its
  * model's device, which a CPU-only machine cannot see with the model on the CPU.

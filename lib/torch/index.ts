@@ -16,4 +16,4 @@ export { SafetensorsFile, ShardedCheckpoint, loadSafetensors, saveSafetensors } 
 export type { TensorEntry } from './safetensors.js';
 export { range, profile } from './profiler.js';
 export type { ProfileOptions } from './profiler.js';
-export { cuda, lazyDevice, setNumThreads, getNumThreads, buildInfo } from './device.js';
+export { cpuMemory, cuda, lazyDevice, setNumThreads, getNumThreads, buildInfo } from './device.js';

@@ -1,10 +1,13 @@
 // Entry point of the addon: registers every group of bound functions on the exports object.
 // See lib/native.ts for the TypeScript declaration of this surface.
 #include "binding/args.h"
+#include "core/cpu_memory.h"
 
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace vsr1::js;
+  // CPU tensor bytes are counted from here on (phase peaks in the trainers' metrics).
+  vsr1::installCpuMemoryTracking();
   registerCreation(env, exports);
   registerShapeOps(env, exports);
   registerMathOps(env, exports);

@@ -16,6 +16,7 @@
 #endif
 
 #include "binding/args.h"
+#include "core/cpu_memory.h"
 
 // Defined in libtorch_cpu; its header is meant for the Python build, so it is declared here.
 namespace torch::lazy {
@@ -212,6 +213,19 @@ Napi::Value cudaSynchronize(const Napi::CallbackInfo& info) {
   if (torch::cuda::is_available()) torch::cuda::synchronize(info.Length() > 0 && !isNullish(info[0]) ? i64(info, 0) : -1);
   return info.Env().Undefined();
 }
+// cpuMemoryStats() -> {allocated, peak}: bytes of CPU tensor storage now and at most (core/cpu_memory.h).
+Napi::Value cpuMemoryStatsJs(const Napi::CallbackInfo& info) {
+  auto st = cpuMemoryStats();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("allocated", static_cast<double>(st.allocated));
+  o.Set("peak", static_cast<double>(st.peak));
+  return o;
+}
+Napi::Value cpuResetPeakJs(const Napi::CallbackInfo& info) {
+  resetCpuMemoryPeak();
+  return info.Env().Undefined();
+}
+
 // deviceMemoryStats(index) -> {allocated, reserved, active, peakAllocated, peakReserved,
 // numAllocRetries, numOoms, free, total} in bytes for the accelerator (CUDA), or null without one.
 Napi::Value deviceMemoryStats(const Napi::CallbackInfo& info) {
@@ -303,6 +317,8 @@ void registerCreation(Napi::Env env, Napi::Object e) {
   define(env, e, "cudaSynchronize", cudaSynchronize);
   define(env, e, "setNumThreads", setNumThreads);
   define(env, e, "deviceMemoryStats", deviceMemoryStats);
+  define(env, e, "cpuMemoryStats", cpuMemoryStatsJs);
+  define(env, e, "cpuResetPeak", cpuResetPeakJs);
   define(env, e, "deviceResetPeakStats", deviceResetPeakStats);
   define(env, e, "deviceEmptyCache", deviceEmptyCache);
   define(env, e, "getNumThreads", getNumThreads);

@@ -12,6 +12,8 @@ import { DataLoader } from '../../data/loader.js';
 import { type Example, VisionDataset } from '../../data/dataset.js';
 import * as torch from '../../torch/index.js';
 import { MetricsLogger, PhaseTimer, SampleLogger } from '../../logging/index.js';
+import { PhaseMemory } from '../phase_memory.js';
+import { countElements, estimateMemory, memoryEstimateLines } from '../memory_estimate.js';
 import { composeReward, type RewardSpec } from '../../rewards/index.js';
 import { type FormatPrompt, resolveFormatPrompt } from '../../rollout/format_prompt.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
@@ -59,6 +61,8 @@ export interface GrpoSession {
   metricsLog: MetricsLogger;
   samples: SampleLogger;
   timer: PhaseTimer;
+  /** Peak memory per phase (allocator statistics on CUDA, tracked bytes on CPU). */
+  memory: PhaseMemory;
   /** Frees the models and the optimizer (idempotent). */
   dispose(): void;
 }
@@ -117,6 +121,8 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const bp = batchPlan(cfg);
   log(`grpo: ${totalSteps} steps of ${bp.sequencesPerStep} samples, ${bp.optimizerStepsPerStep} optimizer step(s) each; the batch arithmetic of ${bp.worldSize} process(es) (trainer.nnodes × n_gpus_per_node) runs on one ${device} device, ${bp.gradAccumSteps} micro-batch(es) per process per optimizer step`);
 
+  for (const line of startupMemory(cfg, policy, params, masterWeights, ref !== null)) log(line);
+
   const reward = o.reward ? composeReward(o.reward) : composeReward(alg.preset, {
     formatWeight: alg.format_weight, onMissingDescription: alg.description_fallback,
     ...(alg.preset === 'multi-reward' ? { alpha: mr.ans_format_weight, visAlpha: mr.vis_format_weight, channelWeights: { ans: mr.ans_weight, vis: mr.vis_weight } } : {}),
@@ -131,7 +137,7 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   return {
     cfg, log, device, runDir, hash: grpoConfigHash(cfg), resumeFrom, fp, policy, ref, params, opt, loader, totalSteps, valItems, toItems, reward, rolloutSettings,
     channelSettings: { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask, normByStd: alg.norm_adv_by_std_in_grpo },
-    kl, plan: grpoPlan(cfg), limits, metricsLog, samples: new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples), timer: new PhaseTimer(),
+    kl, plan: grpoPlan(cfg), limits, metricsLog, samples: new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples), timer: new PhaseTimer(), memory: new PhaseMemory(device),
     dispose: () => owned.dispose(),
   };
 }
@@ -166,3 +172,17 @@ function rolloutLogitBias(cfg: TrainConfig, policy: ModelStack): Record<number, 
   logitBias[imagePad] = Math.min(logitBias[imagePad] ?? 0, -100);
   return logitBias;
 }
+
+/** The start-up memory estimate of this config on its device. */
+function startupMemory(cfg: TrainConfig, policy: ModelStack, params: torch.Tensor[], masterWeights: boolean, withRef: boolean): string[] {
+  const a = cfg.worker.actor, d = cfg.data;
+  const seqLen = Math.min(d.max_prompt_length + d.max_response_length, cfg.worker.rollout.max_model_len ?? Infinity);
+  const microTokens = Math.min(a.micro_batch_size_per_device_for_update * seqLen, a.micro_batch_max_tokens ?? Infinity);
+  const e = estimateMemory({
+    config: policy.model.config, params: countElements(policy.model.parameters()), trainable: countElements(params), computeDtype: policy.model.dtype,
+    refDtype: withRef ? torchDtype(cfg.worker.ref.dtype) : null, refOffload: cfg.worker.ref.offload, masterWeights, checkpointing: a.model.enable_gradient_checkpointing,
+    microBatchTokens: microTokens, rolloutRows: d.rollout_batch_size * cfg.worker.rollout.n, rolloutLength: seqLen,
+  });
+  return memoryEstimateLines(e, resolveDevice(cfg.trainer.device), a.model.enable_gradient_checkpointing);
+}
+

@@ -87,7 +87,7 @@ export class GrpoTrainer {
 
   /** Pass 1 (n samples per prompt) and, when the reward reads it, pass 2 on the descriptions. */
   async rolloutPhase(items: RolloutItem[], step: number): Promise<Rollout> {
-    const r = await rollout(this.s.policy.model, this.s.policy.encoder, items, this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919));
+    const r = await this.s.memory.measure('rollout', () => rollout(this.s.policy.model, this.s.policy.encoder, items, this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919)));
     this.s.timer.add('rollout', r.seconds.rollout);
     this.s.timer.add('pass2', r.seconds.pass2);
     return r;
@@ -113,7 +113,7 @@ export class GrpoTrainer {
   experiencePhase(r: Rollout, adv: AdvantageSet): Promise<Experience> {
     const { cfg, plan, policy, ref } = this.s;
     const onPolicy = r.responses.length <= plan.mini && cfg.worker.actor.ppo_epochs === 1;
-    return this.s.timer.time('logprobs', () => this.withReferenceOnDevice(() => {
+    return this.s.timer.time('logprobs', () => this.s.memory.measure('logprobs', () => this.withReferenceOnDevice(() => {
       const old = (p: readonly EncodedPrompt[], x: readonly number[][]) => (onPolicy ? null : this.logProbs(policy, p, x, plan.exp));
       const refLp = (p: readonly EncodedPrompt[], x: readonly number[][]) => (ref ? this.logProbs(ref, p, x, plan.refExp) : null);
       const p2 = adv.multi?.pass2;
@@ -121,7 +121,7 @@ export class GrpoTrainer {
         oldLogProbs: old(r.prompts, r.responses), refLogProbs: refLp(r.prompts, r.responses),
         pass2: p2 ? { ...p2, oldLogProbs: old(p2.prompts, p2.responses), refLogProbs: refLp(p2.prompts, p2.responses) } : undefined,
       };
-    }));
+    })));
   }
 
   /** The policy update over the rollout (mini-batches, micro-batches, clip, AdamW). */
@@ -129,7 +129,7 @@ export class GrpoTrainer {
     const { cfg, plan, policy, params, opt, kl } = this.s;
     const a = cfg.worker.actor, alg = cfg.algorithm;
     opt.setLr(lr);
-    return this.s.timer.time('update', () => policyUpdate(policy.model, params, opt, {
+    return this.s.timer.time('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, params, opt, {
       prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
       ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
     }, {
@@ -137,7 +137,7 @@ export class GrpoTrainer {
       clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
       kl: kl.shared || kl.channels ? { coef: kl.shared ? alg.kl_coef : 0, type: alg.kl_penalty } : null,
       aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
-    }));
+    })));
   }
 
   /** One RL step: every phase, then metrics and samples logged. Returns the step's metrics. */
@@ -152,6 +152,7 @@ export class GrpoTrainer {
     const exp = await this.experiencePhase(r, adv);
     const update = await this.updatePhase(r, exp, adv, lr);
     const metrics = stepMetrics({ results, r, adv, update, lr, timing: this.s.timer.endStep(step), maxResponseLength: this.s.cfg.data.max_response_length });
+    Object.assign(metrics, this.s.memory.take());
     this.s.metricsLog.log(step, metrics);
     this.s.samples.log(step, r.texts.map((text, i) => ({
       prompt: r.questions[i], response: text, ground_truth: items[r.groupIds[i]].answer, pass2: r.pass2Texts?.[i] ?? null,
