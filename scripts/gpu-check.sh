@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The GPU check (../shared/docs/GPU.md), one bounded script for the bare GPU machine (no Node,
-# no npm, no network): prints what it relies on, unpacks node, builds the addon with plain cmake
-# against the machine's torch, then runs bench/gpu_check (ops and AdamW on cuda:0 against the
-# CPU path, a profiler trace with CUDA kernels, one GRPO step of a random-weight
-# Qwen2.5-VL-3B-shaped model in bf16 with per-phase seconds). Results go to $OUT.
+# The GPU check, one bounded script for the bare GPU machine (no Node, no npm, no network): prints
+# what it relies on, unpacks node and the production node_modules, builds the addon with plain
+# cmake against the machine's torch, then runs bench/gpu_check (ops and AdamW on cuda:0 against
+# the CPU path, a profiler trace with CUDA kernels, runSft and runGrpo on a tiny world with
+# trainer.device=cuda, and one GRPO step of a random-weight Qwen2.5-VL-3B-shaped model in bf16
+# through the trainer's functions, packed and checkpointed, with seconds, tokens/s and peak
+# memory per phase). Results go to $OUT.
 # Needs the carried folders from scripts/gpu-prepare.sh (.gpu/ and dist/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ mkdir -p "$OUT"
 } 2>&1 | tee "$OUT/env.txt"
 mkdir -p .gpu/bin
 xz -dc .gpu/node.xz > .gpu/bin/node && chmod +x .gpu/bin/node
+[ -d node_modules ] || xz -dc .gpu/node_modules.tar.xz | tar -xf -
 .gpu/bin/node --version | tee -a "$OUT/env.txt"
 TORCH_ROOT=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
 ABI=$(python3 -c 'import torch;print(int(torch.compiled_with_cxx11_abi()))')

@@ -1,6 +1,6 @@
 """Reference GRPO math in torch, written from METHOD.md §8-10 and EasyR1 semantics.
 
-Independent of lib/rl/grpo (the TypeScript under test): plain torch, float64, following the
+Independent of lib/grpo (the TypeScript under test): plain torch, float64, following the
 formulas of the method text.
 
 stdin: {"cases": [case, ...]}; each case has "op":

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Oracle: the Rust `tokenizers` library (and transformers' fast tokenizer) on the tiny
-word-level tokenizer (lib/models/tiny_tokenizer.ts), to check the file is a valid HF tokenizer
+word-level tokenizer (lib/world/tiny_tokenizer.ts), to check the file is a valid HF tokenizer
 and that encode/decode agree with @huggingface/tokenizers.
 
 stdin JSON: {"dir": checkpoint or tokenizer folder, "texts": [str, ...], "decode": [[id, ...], ...]}
