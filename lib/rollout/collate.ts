@@ -105,6 +105,8 @@ export interface CollatedBatch {
   responseIds: torch.Tensor | null;
   /** [B, R] float32, 1 on response tokens (incl. the end token). */
   responseMask: torch.Tensor | null;
+  /** Per image occurrence, its distinct image in pixelValues (which then holds each once); undefined = none repeat. */
+  imageSources?: number[];
   /** Real (unpadded) tokens per row, prompt and response. */
   promptTokens: number[];
   responseTokens: number[];
@@ -165,11 +167,13 @@ export function collate(prompts: readonly EncodedPrompt[], responses: readonly (
   const device = o.device ?? 'cpu';
   const owned: torch.Tensor[] = [];
   const keep = <T extends torch.Tensor | undefined>(t: T): T => { if (t) owned.push(t); return t; };
+  const images = distinctImages(prompts);
   return {
+    imageSources: images.sources,
     inputIds: keep(torch.tensor(ids, { shape: [B, L], device })),
     attentionMask: keep(torch.tensor(mask, { shape: [B, L], device })),
     positionIds: keep(torch.tensor(toBigInt64(rope.positionIds), { shape: [3, B, L], device })),
-    pixelValues: keep(concatPixelValues(prompts, { device, dtype: o.pixelDtype })),
+    pixelValues: keep(concatPixelValues(images.prompts, { device, dtype: o.pixelDtype })),
     imageGridThw: grids,
     promptLength: Lp,
     responseLength: R,
@@ -179,6 +183,33 @@ export function collate(prompts: readonly EncodedPrompt[], responses: readonly (
     responseTokens: resp ? resp.map((r) => r.length) : prompts.map(() => 0),
     dispose() { for (const t of owned) if (t.alive) t.dispose(); },
   };
+}
+
+/**
+ * The images a batch's vision tower must see: a prompt's n samples share one EncodedPrompt (and
+ * its pixel array), so its images are encoded once. `prompts` are the distinct ones, in order of
+ * first use; `sources` gives, per image occurrence of the batch, its distinct image, or is
+ * undefined when nothing repeats.
+ */
+export function distinctImages(prompts: readonly EncodedPrompt[]): { prompts: EncodedPrompt[]; sources: number[] | undefined } {
+  const seen = new Map<Float32Array, number>();
+  const distinct: EncodedPrompt[] = [];
+  const sources: number[] = [];
+  let images = 0, repeated = false;
+  for (const p of prompts) {
+    if (!p.pixelValues || p.imageGridThw.length === 0) continue;
+    let first = seen.get(p.pixelValues);
+    if (first === undefined) {
+      first = images;
+      seen.set(p.pixelValues, first);
+      distinct.push(p);
+      images += p.imageGridThw.length;
+    } else {
+      repeated = true;
+    }
+    p.imageGridThw.forEach((_, k) => sources.push(first! + k));
+  }
+  return { prompts: distinct, sources: repeated ? sources : undefined };
 }
 
 /** The pixel values of several prompts as one [N, patchDim] tensor (images in prompt order), or undefined. */

@@ -9,7 +9,7 @@
  */
 import * as torch from '../torch/index.js';
 import { appendResponsePositions, getRopeIndex } from '../models/qwen2_5_vl/rope_index.js';
-import { type CollatedBatch, type CollateOptions, type EncodedPrompt, collate, concatPixelValues } from './collate.js';
+import { type CollatedBatch, type CollateOptions, type EncodedPrompt, collate, concatPixelValues, distinctImages } from './collate.js';
 
 /** A packed micro-batch; tensors are owned by the batch (call dispose). */
 export interface PackedBatch {
@@ -20,6 +20,8 @@ export interface PackedBatch {
   positionIds: torch.Tensor;
   pixelValues?: torch.Tensor;
   imageGridThw: number[][];
+  /** As in CollatedBatch: each distinct image's pixels once, and the image each occurrence shows. */
+  imageSources?: number[];
   /** Sample boundaries: 0, len0, len0 + len1, ..., T. */
   cuSeqlens: number[];
   /** Packed index of each sample's first response token. */
@@ -74,11 +76,13 @@ export function packBatch(prompts: readonly EncodedPrompt[], responses: readonly
   const device = o.device ?? 'cpu';
   const owned: torch.Tensor[] = [];
   const keep = <T extends torch.Tensor | undefined>(t: T): T => { if (t) owned.push(t); return t; };
+  const images = distinctImages(prompts);
   return {
     layout: 'packed',
+    imageSources: images.sources,
     inputIds: keep(torch.tensor(ids, { shape: [1, T], device })),
     positionIds: keep(torch.tensor(pos, { shape: [3, 1, T], device })),
-    pixelValues: keep(concatPixelValues(prompts, { device, dtype: o.pixelDtype })),
+    pixelValues: keep(concatPixelValues(images.prompts, { device, dtype: o.pixelDtype })),
     imageGridThw: prompts.flatMap((p) => p.imageGridThw.map((g) => [...g])),
     cuSeqlens,
     responseStarts,

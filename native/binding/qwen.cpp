@@ -11,7 +11,7 @@
 //   qwenMoveTo(index, device) [sync]: moves every weight in place (offload between phases)
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
 //   qwenFree(index) [sync]
-// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[]};
+// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[], imageSources?: number[]};
 // with cuSeqlens the input is packed: inputIds [1, T] holds the sequences back to back.
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
@@ -160,6 +160,7 @@ ForwardInput readInputs(const Napi::Object& o) {
   if (o.Has("grids") && !isNullish(o.Get("grids"))) in.grids = readGrids(o.Get("grids").As<Napi::Array>());
   if (in.pixelValues.defined() && in.grids.empty()) throw std::runtime_error("inputs.pixelValues given without inputs.grids");
   if (o.Has("cuSeqlens") && !isNullish(o.Get("cuSeqlens"))) in.cuSeqlens = numbers(o.Get("cuSeqlens"), "inputs.cuSeqlens");
+  if (o.Has("imageSources") && !isNullish(o.Get("imageSources"))) in.imageSources = numbers(o.Get("imageSources"), "inputs.imageSources");
   return in;
 }
 

@@ -18,8 +18,8 @@ struct Segments {
 };
 
 // q [T, Hq, D], k/v [T, Hkv, D] (Hq a multiple of Hkv) -> [T, Hq, D]. On CUDA in half/bf16 this is
-// the varlen flash kernel that libtorch ships (it has autograd); otherwise an exact per-sequence
-// scaled_dot_product_attention, which is also the reference the tests compare against.
+// the varlen flash kernel that libtorch ships (it has autograd); otherwise an exact fallback that
+// batches sequences of similar length into padded scaled_dot_product_attention calls.
 at::Tensor varlenAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const Segments& seg, bool causal);
 
 // Whether varlenAttention takes the flash kernel for these inputs (exposed for the profile/tests).

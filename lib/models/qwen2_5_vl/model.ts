@@ -24,6 +24,8 @@ export interface ForwardInputs {
   positionIds?: torch.Tensor;      // [3, B, L] int64 (mRoPE); default: computed by get_rope_index
   pixelValues?: torch.Tensor;      // [N, 1176] from the image processor
   imageGridThw?: number[][];       // one [t, h, w] per image, in order of appearance
+  /** Per image occurrence, its distinct image: pixelValues then hold each distinct image once. */
+  imageSources?: number[];
 }
 /** A packed (padding-free) forward: sequences back to back in one row. */
 export interface PackedInputs {
@@ -32,6 +34,7 @@ export interface PackedInputs {
   cuSeqlens: readonly number[];    // 0, len0, len0 + len1, ..., T
   pixelValues?: torch.Tensor;
   imageGridThw?: number[][];
+  imageSources?: number[];
 }
 export interface GenerateRequest {
   /** Unpadded prompt token ids (image pads already expanded). */
@@ -139,6 +142,7 @@ export class QwenVLModel {
         positionIds: (i.positionIds ?? positions)!.handle,
         pixelValues: i.pixelValues?.handle ?? null,
         grids: i.imageGridThw ?? null,
+        imageSources: i.imageSources ?? null,
       });
     } finally {
       positions?.dispose();
@@ -173,7 +177,7 @@ export class QwenVLModel {
     if (r.starts.length !== r.lengths.length) throw new Error(`packedLogProbs: ${r.starts.length} response starts but ${r.lengths.length} lengths`);
     const inputs = {
       inputIds: i.inputIds.handle, attentionMask: null, positionIds: i.positionIds.handle,
-      pixelValues: i.pixelValues?.handle ?? null, grids: i.imageGridThw ?? null, cuSeqlens: [...i.cuSeqlens],
+      pixelValues: i.pixelValues?.handle ?? null, grids: i.imageGridThw ?? null, cuSeqlens: [...i.cuSeqlens], imageSources: i.imageSources ?? null,
     };
     const hs = native.qwenLogProbsPacked(this.index, inputs, [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
     return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };

@@ -40,7 +40,7 @@ export function sftPromptLossMicroStep(model: QwenVLModel, batch: CollatedBatch,
     const L = batch.inputIds.shape[1];
     const targets = batch.inputIds.narrow(1, 1, L - 1).contiguous();
     const { logProbs } = model.logProbs(
-      { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds, pixelValues: batch.pixelValues, imageGridThw: batch.imageGridThw },
+      { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds, pixelValues: batch.pixelValues, imageGridThw: batch.imageGridThw, imageSources: batch.imageSources },
       targets,
       1,
     );

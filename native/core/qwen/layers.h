@@ -5,9 +5,10 @@
 
 namespace vsr1::qwen {
 
-// Qwen2RMSNorm: weight * (x_fp32 * rsqrt(mean(x^2) + eps)).to(x.dtype)
+// Qwen2RMSNorm: weight * (x_fp32 * rsqrt(mean(x^2) + eps)).to(x.dtype). fp64 models (the tests'
+// references) stay in fp64 instead of passing through fp32.
 inline at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& w, double eps) {
-  at::Tensor xf = x.to(at::kFloat);
+  at::Tensor xf = x.to(x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat);
   at::Tensor var = xf.pow(2).mean(-1, true);
   return w * (xf * at::rsqrt(var + eps)).to(x.scalar_type());
 }

@@ -5,17 +5,53 @@
 
 namespace vsr1::qwen {
 
-at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids) const {
+namespace {
+
+// Vision features of every image occurrence from the distinct images' features: occurrence j
+// takes the merged-token rows of image sources[j]. Distinct images are in order of first use.
+at::Tensor repeatImages(const ModelConfig& cfg, const Weights& w, const at::Tensor& pixels, const std::vector<Grid>& grids, const std::vector<int64_t>& sources,
+                        bool checkpoint) {
+  if (sources.size() != grids.size()) {
+    throw std::runtime_error("image sources name " + std::to_string(sources.size()) + " image occurrences but there are " + std::to_string(grids.size()) + " grids");
+  }
+  const int64_t unit = cfg.vision.spatialMergeSize * cfg.vision.spatialMergeSize;
+  std::vector<Grid> distinct;
+  std::vector<int64_t> start;  // first merged row of each distinct image
+  int64_t rows = 0;
+  for (size_t j = 0; j < sources.size(); ++j) {
+    if (sources[j] == static_cast<int64_t>(distinct.size())) {
+      distinct.push_back(grids[j]);
+      start.push_back(rows);
+      rows += grids[j][0] * grids[j][1] * grids[j][2] / unit;
+    } else if (sources[j] < 0 || sources[j] > static_cast<int64_t>(distinct.size())) {
+      throw std::runtime_error("image source " + std::to_string(sources[j]) + " of occurrence " + std::to_string(j) + " is not a distinct image seen before it or the next new one");
+    } else if (distinct[sources[j]] != grids[j]) {
+      throw std::runtime_error("image occurrence " + std::to_string(j) + " has another grid than its source image " + std::to_string(sources[j]));
+    }
+  }
+  at::Tensor feats = visionForward(cfg, w, pixels, distinct, checkpoint);
+  std::vector<int64_t> idx;
+  for (size_t j = 0; j < sources.size(); ++j) {
+    const int64_t n = grids[j][0] * grids[j][1] * grids[j][2] / unit;
+    for (int64_t r = 0; r < n; ++r) idx.push_back(start[sources[j]] + r);
+  }
+  return feats.index_select(0, at::tensor(idx, at::kLong).to(feats.device()));
+}
+
+}  // namespace
+
+at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids, const std::vector<int64_t>& imageSources) const {
+  auto images = [&] { return imageSources.empty() ? visionForward(cfg, w, pixels, grids, gradientCheckpointing) : repeatImages(cfg, w, pixels, grids, imageSources, gradientCheckpointing); };
   at::Tensor e = at::embedding(w.embed, ids);
   at::Tensor isImage = ids == cfg.imageTokenId;
   // The meta device (shapes only, used to check that a path stays on one device) has no values to count.
-  if (ids.is_meta()) return pixels.defined() ? e.masked_scatter(isImage.unsqueeze(-1).expand_as(e), visionForward(cfg, w, pixels, grids, gradientCheckpointing).to(e.scalar_type())) : e;
+  if (ids.is_meta()) return pixels.defined() ? e.masked_scatter(isImage.unsqueeze(-1).expand_as(e), images().to(e.scalar_type())) : e;
   int64_t nTokens = isImage.sum().item<int64_t>();
   if (!pixels.defined()) {
     if (nTokens > 0) throw std::runtime_error("input has " + std::to_string(nTokens) + " image-pad tokens but no pixel values were given");
     return e;
   }
-  at::Tensor img = visionForward(cfg, w, pixels, grids, gradientCheckpointing).to(e.scalar_type());
+  at::Tensor img = images().to(e.scalar_type());
   if (img.size(0) != nTokens) {
     throw std::runtime_error("image features and image tokens do not match: " + std::to_string(nTokens) + " image-pad tokens in the input, " +
                              std::to_string(img.size(0)) + " merged image patches from the pixel values");
@@ -59,7 +95,7 @@ ForwardInput normalizeInput(const Model& m, ForwardInput in) {
 at::Tensor Model::hidden(const ForwardInput& raw, KvCache* cache) const {
   ForwardInput in = normalizeInput(*this, raw);
   Segments seg{in.cuSeqlens};
-  DecoderInput d{embed(in.inputIds, in.pixelValues, in.grids), in.positionIds, in.attentionMask};
+  DecoderInput d{embed(in.inputIds, in.pixelValues, in.grids, in.imageSources), in.positionIds, in.attentionMask};
   if (!in.cuSeqlens.empty()) d.packed = &seg;
   d.checkpointLayers = gradientCheckpointing && !cache;
   return decoderForward(cfg.text, w, d, cache);

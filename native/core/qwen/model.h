@@ -19,6 +19,10 @@ struct ForwardInput {
   at::Tensor positionIds;    // [3, B, L]; undefined = 0..L-1 on every axis
   at::Tensor pixelValues;    // [N, patchDim]; undefined = no images
   std::vector<Grid> grids;   // one per image, in order of appearance in the batch (row-major)
+  // When set, one entry per image occurrence (same order as grids): the distinct image it shows.
+  // pixelValues then hold only the distinct images, in order of first appearance, and the vision
+  // tower runs once per distinct image (a prompt's n samples share one image).
+  std::vector<int64_t> imageSources;
   // Packed (padding-free) layout: inputIds is [1, T] holding the sequences back to back, these
   // are their boundaries (0, len0, len0 + len1, ..., T); empty = the padded [B, L] layout.
   std::vector<int64_t> cuSeqlens;
@@ -29,7 +33,7 @@ class Model {
   Model(ModelConfig cfg, at::ScalarType dtype, at::Device device) : cfg(std::move(cfg)), w(this->cfg, dtype, device), device(device), dtype(dtype) {}
 
   // Token embeddings with the vision tower's outputs written over the image-pad tokens.
-  at::Tensor embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids) const;
+  at::Tensor embed(const at::Tensor& ids, const at::Tensor& pixels, const std::vector<Grid>& grids, const std::vector<int64_t>& imageSources = {}) const;
   // Final hidden states [B, L, hidden] (after the last norm).
   at::Tensor hidden(const ForwardInput& in, KvCache* cache = nullptr) const;
   // Moves every weight to `to` in place (every handle to a weight sees the move) and makes it

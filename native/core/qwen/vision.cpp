@@ -65,9 +65,10 @@ at::Tensor attention(const at::Tensor& x, const VisionBlockW& b, const VisionCon
                      const Segments& seg) {
   const int64_t n = x.size(0), heads = v.numHeads;
   at::Tensor qkv = at::linear(x, b.qkvW, b.qkvB).view({n, 3, heads, -1});
-  // Rotary in fp32, as HF does for the vision tower.
-  at::Tensor q = applyRotary(qkv.select(1, 0).to(at::kFloat), cos, sin).to(x.scalar_type());
-  at::Tensor k = applyRotary(qkv.select(1, 1).to(at::kFloat), cos, sin).to(x.scalar_type());
+  // Rotary in fp32, as HF does for the vision tower (fp64 models keep fp64: they are references).
+  const auto rope = x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+  at::Tensor q = applyRotary(qkv.select(1, 0).to(rope), cos.to(rope), sin.to(rope)).to(x.scalar_type());
+  at::Tensor k = applyRotary(qkv.select(1, 1).to(rope), cos.to(rope), sin.to(rope)).to(x.scalar_type());
   at::Tensor o = varlenAttention(q, k, qkv.select(1, 2), seg, /*causal=*/false).reshape({n, -1});
   return at::linear(o, b.projW, b.projB);
 }
