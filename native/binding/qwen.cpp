@@ -14,6 +14,7 @@
 // `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[], imageSources?: number[]};
 // with cuSeqlens the input is packed: inputIds [1, T] holds the sequences back to back.
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/ThreadLocalState.h>
 #include <c10/core/InferenceMode.h>
 
 #include <memory>
@@ -221,7 +222,7 @@ Napi::Value qwenMoveTo(const Napi::CallbackInfo& info) {
 class GenerateWorker : public Napi::AsyncWorker {
  public:
   GenerateWorker(Napi::Env env, std::shared_ptr<Model> m, GenerateInput in, SamplingParams p, Napi::Function onStep)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), m_(std::move(m)), in_(std::move(in)), p_(std::move(p)) {
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), m_(std::move(m)), in_(std::move(in)), p_(std::move(p)), tls_() {
     if (!onStep.IsEmpty()) {
       tsfn_ = Napi::ThreadSafeFunction::New(env, onStep, "vsr1.generate.onStep", 0, 1);
       streaming_ = true;
@@ -234,6 +235,9 @@ class GenerateWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
+      // The JS thread's libtorch thread-local state (an active profiler above all) carries over,
+      // so traces show the engine's ops; inference mode is then set here.
+      at::ThreadLocalStateGuard tlsGuard(tls_);
       c10::InferenceMode guard;
       std::function<void(int64_t, const at::Tensor&)> cb;
       if (streaming_) {
@@ -275,6 +279,7 @@ class GenerateWorker : public Napi::AsyncWorker {
   GenerateOutput out_;
   Napi::ThreadSafeFunction tsfn_;
   bool streaming_ = false;
+  at::ThreadLocalState tls_;  // captured on the JS thread when the work is queued
 };
 
 // qwenGenerate(index, inputs, nextPosition, {n, maxNewTokens, temperature, topP, topK, greedy, logitBias: [[id, bias]], stopTokenIds, padTokenId, seed}, onStep?)

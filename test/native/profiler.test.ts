@@ -37,3 +37,21 @@ describe('profiler', () => {
     expect(names).toEqual(expect.arrayContaining(['outer', 'inner']));
   });
 });
+
+describe('profiler and the generation engine', () => {
+  it('records the ops that generate runs on its worker thread', async () => {
+    const { parseQwenConfig } = await import('../../lib/models/qwen2_5_vl/config.js');
+    const { QwenVLModel } = await import('../../lib/models/qwen2_5_vl/model.js');
+    const m = QwenVLModel.fromConfig(parseQwenConfig({
+      model_type: 'qwen2_5_vl', vocab_size: 64, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1,
+      rope_scaling: { type: 'mrope', mrope_section: [1, 1, 2] }, vision_config: { depth: 1, hidden_size: 8, intermediate_size: 16, num_heads: 1, out_hidden_size: 16 },
+    }, 'profile model'), { seed: 0 });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'vsr1-prof-')), 'gen.json');
+    await torch.profile({ tracePath: file }, () => m.generate({ inputIds: [[1, 2, 3]], maxNewTokens: 4, greedy: true, stopTokenIds: [] }));
+    const names = (JSON.parse(readFileSync(file, 'utf8')).traceEvents as Array<{ name: string }>).map((e) => e.name);
+    // One prefill and three decode steps through one decoder layer: attention and MLP ops on the worker thread.
+    expect(names.filter((n) => n === 'aten::scaled_dot_product_attention').length).toBeGreaterThanOrEqual(4);
+    expect(names.filter((n) => n.startsWith('aten::')).length).toBeGreaterThan(100);
+    m.dispose();
+  });
+});
