@@ -43,14 +43,22 @@ export function isPacked(b: TrainingBatch): b is PackedBatch {
   return (b as PackedBatch).layout === 'packed';
 }
 
+/**
+ * Which tokens a packed batch scores: the responses (GRPO, SFT), or every token after each
+ * sample's first but image pads (SFT's loss_on_prompt): its "response" rows then start at token 1.
+ */
+export type ScoredSpan = 'response' | 'sequence';
+
 /** Packs prompts and their responses (cut to maxResponseLength like collate) into one row. */
-export function packBatch(prompts: readonly EncodedPrompt[], responses: readonly (readonly number[])[], o: CollateOptions): PackedBatch {
+export function packBatch(prompts: readonly EncodedPrompt[], responses: readonly (readonly number[])[], o: CollateOptions & { span?: ScoredSpan }): PackedBatch {
   const B = prompts.length;
   if (B === 0) throw new Error('packBatch: empty batch');
   if (responses.length !== B) throw new Error(`packBatch: ${B} prompts but ${responses.length} responses`);
   const resp = responses.map((r) => (o.maxResponseLength !== undefined && r.length > o.maxResponseLength ? r.slice(0, o.maxResponseLength) : r));
   const T = prompts.reduce((a, p, b) => a + p.ids.length + resp[b].length, 0);
-  const R = Math.max(1, ...resp.map((r) => r.length));
+  const whole = o.span === 'sequence';
+  const scored = prompts.map((p, b) => (whole ? p.ids.length + resp[b].length - 1 : resp[b].length));
+  const R = Math.max(1, ...scored);
   const ids = new BigInt64Array(T);
   const pos = new BigInt64Array(3 * T);
   const rIds = new BigInt64Array(B * R).fill(BigInt(o.padId));
@@ -63,13 +71,15 @@ export function packBatch(prompts: readonly EncodedPrompt[], responses: readonly
     const grids = p.imageGridThw.map((g) => [...g]);
     const rope = appendResponsePositions(getRopeIndex([p.ids], [p.ids.map(() => 1)], grids, { imageTokenId: o.imageTokenId, spatialMergeSize: o.mergeSize }), r.length);
     for (let a = 0; a < 3; a++) for (let j = 0; j < n; j++) pos[a * T + off + j] = BigInt(rope.positionIds[a * n + j]);
-    p.ids.forEach((id, j) => { ids[off + j] = BigInt(id); });
-    r.forEach((id, j) => {
-      ids[off + p.ids.length + j] = BigInt(id);
-      rIds[b * R + j] = BigInt(id);
-      rMask[b * R + j] = 1;
-    });
-    responseStarts.push(off + p.ids.length);
+    const seq = [...p.ids, ...r];
+    seq.forEach((id, j) => { ids[off + j] = BigInt(id); });
+    const from = whole ? 1 : p.ids.length;
+    for (let j = from; j < n; j++) {
+      rIds[b * R + j - from] = BigInt(seq[j]);
+      // Image pads are placeholders the vision tower overwrites: nothing to predict.
+      rMask[b * R + j - from] = whole && seq[j] === o.imageTokenId ? 0 : 1;
+    }
+    responseStarts.push(off + from);
     off += n;
     cuSeqlens.push(off);
   }
@@ -90,13 +100,14 @@ export function packBatch(prompts: readonly EncodedPrompt[], responses: readonly
     responseIds: keep(torch.tensor(rIds, { shape: [B, R], device })),
     responseMask: keep(torch.tensor(rMask, { shape: [B, R], device })),
     promptTokens: prompts.map((p) => p.ids.length),
-    responseTokens: resp.map((r) => r.length),
+    responseTokens: scored,
     dispose() { for (const t of owned) if (t.alive) t.dispose(); },
   };
 }
 
 /** A training micro-batch in the chosen layout (packed unless `padded`). */
-export function trainingBatch(prompts: readonly EncodedPrompt[], responses: readonly (readonly number[])[], o: CollateOptions & { packed: boolean }): TrainingBatch {
+export function trainingBatch(prompts: readonly EncodedPrompt[], responses: readonly (readonly number[])[], o: CollateOptions & { packed: boolean; span?: ScoredSpan }): TrainingBatch {
+  if (o.span === 'sequence' && !o.packed) throw new Error("trainingBatch: span 'sequence' is for packed batches (padded ones score prompts through sft/prompt_loss.ts)");
   return o.packed ? packBatch(prompts, responses, o) : collate(prompts, responses, o);
 }
 

@@ -5,7 +5,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
-import { collate } from '../../lib/rollout/collate.js';
+import { collate, type CollatedBatch } from '../../lib/rollout/collate.js';
+import { trainingBatch } from '../../lib/rollout/pack.js';
+import { sftMicroStep } from '../../lib/train/sft/loss.js';
+import { expectClose } from '../helpers/tensors.js';
 import { DecodedImageCache } from '../../lib/rollout/image_cache.js';
 import { runSft } from '../../lib/train/sft/sft.js';
 import { prepareExamples } from '../../lib/train/sft/batch.js';
@@ -61,6 +64,34 @@ describe('SFT loss on prompt tokens', () => {
       } finally {
         batch.dispose();
       }
+    } finally {
+      m.dispose();
+    }
+  }, 60_000);
+
+  it('a packed batch (span sequence) gives the same loss and gradients as the padded one', async () => {
+    const cfg = sftConfig(world, model, join(tempDir(), 'run'));
+    const { model: m, encoder } = await loadModelStack(cfg, model, 'float32', 'cpu');
+    try {
+      const params = m.setTrainable(() => true);
+      const data = await loadSftData(cfg, () => {});
+      const recs = ['see-think', 'cot', 'caption-reasoner'].map((s) => data.train.find((r) => r.style === s)!);
+      const prepared = await prepareExamples(recs, encoder, new DecodedImageCache(), cfg.data.max_length);
+      const pad = m.config.imageTokenId, tokens = promptLossTokens(prepared, pad);
+      const o = { padId: m.config.padTokenId, imageTokenId: pad, mergeSize: m.config.vision.spatialMergeSize };
+      const run = (packed: boolean) => {
+        for (const p of params) p.grad = null;
+        const b = trainingBatch(prepared.map((e) => e.prompt), prepared.map((e) => e.response), { ...o, packed, span: packed ? 'sequence' : 'response' });
+        try {
+          const nll = packed ? sftMicroStep(m, b, tokens) : sftPromptLossMicroStep(m, b as CollatedBatch, tokens, pad);
+          return { nll, grads: params.map((p) => p.grad!.toFlatArray()) };
+        } finally {
+          b.dispose();
+        }
+      };
+      const padded = run(false), packed = run(true);
+      expect(Math.abs(packed.nll - padded.nll)).toBeLessThan(1e-4 * Math.abs(padded.nll));
+      packed.grads.forEach((g, i) => expectClose(g, padded.grads[i], 1e-3, 1e-6, `grad ${i}`));
     } finally {
       m.dispose();
     }

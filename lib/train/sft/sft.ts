@@ -156,13 +156,13 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
       const tCompute = performance.now();
       let nll = 0;
       for (const mb of microBatches(prepared, tr.micro_batch_size_per_device, tr.micro_batch_max_tokens)) {
-        // The prompt-token loss reads the padded layout's attention mask (sft_prompt_loss.ts).
+        // loss_on_prompt: packed batches score every token (span 'sequence'); padded ones go through prompt_loss.ts.
         const batch = trainingBatch(mb.map((e) => e.prompt), mb.map((e) => e.response), {
           padId: model.config.padTokenId, imageTokenId: model.config.imageTokenId, mergeSize: model.config.vision.spatialMergeSize, device, pixelDtype: compute,
-          packed: tr.padding_free && !tr.loss_on_prompt,
+          packed: tr.padding_free, span: tr.loss_on_prompt ? 'sequence' : 'response',
         });
         try {
-          nll += tr.loss_on_prompt ? sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, batchTokens);
+          nll += tr.loss_on_prompt && !tr.padding_free ? sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, lossTokens);
         } finally {
           batch.dispose();
         }
