@@ -80,7 +80,16 @@ at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, int64_t i, c
     k = cache->k[i].narrow(2, 0, Lk);
     v = cache->v[i].narrow(2, 0, Lk);
   }
-  at::Tensor o = at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, std::nullopt, t.numKvHeads != t.numHeads);
+  bool gqa = t.numKvHeads != t.numHeads;
+  if (gqa && !cache && q.is_cuda()) {
+    // CUDA's memory-efficient kernel takes an explicit mask but not grouped-query attention, and
+    // flash takes no mask: with both, SDPA would fall back to the O(L^2) math kernel. Without a
+    // cache (training, scoring) repeating K/V costs one copy per layer and keeps the fused kernel.
+    k = k.repeat_interleave(t.numHeads / t.numKvHeads, 1);
+    v = v.repeat_interleave(t.numHeads / t.numKvHeads, 1);
+    gqa = false;
+  }
+  at::Tensor o = at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, std::nullopt, gqa);
   o = at::linear(o.transpose(1, 2).reshape({B, L, t.numHeads * hd}), l.oW);
   return mlpResidual(t, l, h + o);
 }
