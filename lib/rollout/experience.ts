@@ -8,7 +8,7 @@ import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import type { CollateOptions, EncodedPrompt } from './collate.js';
 import { microBatchesByTokens, trainingBatch } from './pack.js';
-import { scoreResponses } from './score_responses.js';
+import { scoreResponsesAsync } from './score_responses.js';
 
 /** How a log-prob pass splits and lays out its micro-batches. */
 export interface ExperienceLayout {
@@ -22,17 +22,20 @@ export interface ExperienceLayout {
  * Per-sample log-probs of `responses[i]` after `prompts[i]` (same order), of the logits divided by
  * `temperature`: the rollout's sampling temperature, as verl scores every pass (1.0 in the method).
  */
-export function responseLogProbs(
+export async function responseLogProbs(
   model: QwenVLModel, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number, o: CollateOptions & ExperienceLayout, temperature = 1,
-): Float32Array[] {
+): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array(prompts.length);
   const all = prompts.map((_, i) => i);
   const micros = microBatchesByTokens(all, (i) => prompts[i].ids.length + responses[i].length, microBatch, o.maxTokens ?? null);
   for (const idx of micros) {
     const batch = trainingBatch(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), { ...o, device: model.device, packed: o.packed ?? true });
     try {
-      // One device-to-host transfer per micro-batch.
-      const flat = torch.scope(() => torch.noGrad(() => scoreResponses(model, batch, { temperature }).logProbs.to('cpu').toFlatArray()));
+      // The forward pass runs on a worker thread without autograd; one device-to-host transfer per micro-batch.
+      // No autograd graph: grad mode is off while the task is queued, and the worker inherits it.
+      const scored = await torch.noGradTask(() => scoreResponsesAsync(model, batch, { temperature }));
+      const flat = torch.scope(() => scored.logProbs.to('cpu').toFlatArray());
+      scored.logProbs.dispose();
       const R = batch.responseLength;
       idx.forEach((i, k) => { out[i] = Float32Array.from(flat.slice(k * R, k * R + batch.responseTokens[k])); });
     } finally {

@@ -20,3 +20,13 @@ export function scoreResponses(model: QwenVLModel, batch: TrainingBatch, o: Scor
   if (!batch.responseIds) throw new Error('scoreResponses: the batch has no responses');
   return model.logProbs(batch, batch.responseIds, batch.promptLength, opts);
 }
+
+/** scoreResponses with the forward pass on a worker thread (the JS thread stays free). */
+export function scoreResponsesAsync(model: QwenVLModel, batch: TrainingBatch, o: ScoreOptions = {}): Promise<{ logProbs: torch.Tensor; entropy: torch.Tensor | null }> {
+  const opts = { temperature: o.temperature ?? 1, entropy: o.entropy ?? false };
+  if (isPacked(batch)) {
+    return model.packedLogProbsAsync(batch, { starts: batch.responseStarts, lengths: batch.responseTokens, columns: batch.responseLength }, opts);
+  }
+  if (!batch.responseIds) throw new Error('scoreResponses: the batch has no responses');
+  return model.logProbsAsync(batch, batch.responseIds, batch.promptLength, opts);
+}

@@ -3,7 +3,7 @@
  * clipping, and learning-rate schedules.
  */
 import { native } from '../native.js';
-import { SafetensorsFile, loadSafetensors, saveSafetensors } from './safetensors.js';
+import { SafetensorsFile, loadSafetensors, saveSafetensors, saveSafetensorsAsync } from './safetensors.js';
 import { scope } from './lifetime.js';
 import { Tensor, wrap } from './tensor.js';
 
@@ -75,16 +75,31 @@ export class AdamW {
 
   /** Saves step counts and moments to a safetensors file (hyper-parameters in its metadata). */
   save(file: string): void {
+    const { tensors, metadata } = this.stateTensors();
+    try {
+      saveSafetensors(file, tensors, metadata);
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+
+  /** save() with the file written off the JS thread; do not step until it settles. */
+  async saveAsync(file: string): Promise<void> {
+    const { tensors, metadata } = this.stateTensors();
+    try {
+      await saveSafetensorsAsync(file, tensors, metadata);
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+
+  private stateTensors(): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
     const st = native.adamwGetState(this.index) as { steps: number[]; expAvg: (number | null)[]; expAvgSq: (number | null)[]; master: (number | null)[] };
     const tensors = new Map<string, Tensor>();
     st.expAvg.forEach((h, i) => { if (h !== null) tensors.set(`exp_avg.${i}`, wrap(h)); });
     st.expAvgSq.forEach((h, i) => { if (h !== null) tensors.set(`exp_avg_sq.${i}`, wrap(h)); });
     st.master.forEach((h, i) => { if (h !== null) tensors.set(`master.${i}`, wrap(h)); });
-    try {
-      saveSafetensors(file, tensors, { format: 'vsr1-adamw-v1', steps: JSON.stringify(st.steps), groups: JSON.stringify(this.groups) });
-    } finally {
-      for (const t of tensors.values()) t.dispose();
-    }
+    return { tensors, metadata: { format: 'vsr1-adamw-v1', steps: JSON.stringify(st.steps), groups: JSON.stringify(this.groups) } };
   }
 
   /**

@@ -79,12 +79,18 @@ export class SafetensorsFile {
   }
   /** Reads several tensors in one native call. */
   getMany(names: readonly string[]): Tensor[] {
-    const spans = names.map((n) => {
+    return (native.readSpans(this.path, this.dataStart, this.spans(names)) as number[]).map(wrap);
+  }
+  /** getMany off the JS thread. */
+  async getManyAsync(names: readonly string[]): Promise<Tensor[]> {
+    return ((await native.readSpansAsync(this.path, this.dataStart, this.spans(names))) as number[]).map(wrap);
+  }
+  private spans(names: readonly string[]): unknown[] {
+    return names.map((n) => {
       const e = this.entries.get(n);
       if (!e) throw new Error(`${this.path}: no tensor named '${n}'`);
       return [dtypeCode(e.dtype), e.shape, e.offsets[0], e.offsets[1]];
     });
-    return (native.readSpans(this.path, this.dataStart, spans) as number[]).map(wrap);
   }
 }
 
@@ -98,6 +104,18 @@ export function loadSafetensors(file: string): Map<string, Tensor> {
 
 /** Writes `tensors` (name -> tensor) atomically; `metadata` values must be strings. */
 export function saveSafetensors(file: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): void {
+  const { json, handles } = describe(tensors, metadata);
+  native.writeSafetensors(file, json, handles);
+}
+
+/** saveSafetensors off the JS thread; the tensors must not change until the Promise settles. */
+export async function saveSafetensorsAsync(file: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
+  const { json, handles } = describe(tensors, metadata);
+  await native.writeSafetensorsAsync(file, json, handles);
+}
+
+/** The file header (data offsets in the order written) and the tensors' handles in that order. */
+function describe(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): { json: string; handles: number[] } {
   const items = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   const described = items.map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new TypeError(`saveSafetensors: '${name}' is not a Tensor`);
@@ -118,7 +136,7 @@ export function saveSafetensors(file: string, tensors: Map<string, Tensor> | Rec
   let json = JSON.stringify(header);
   const padded = Buffer.byteLength(json, 'utf8');
   json += ' '.repeat((8 - (padded % 8)) % 8);
-  native.writeSafetensors(file, json, described.map((d) => d.t.handle));
+  return { json, handles: described.map((d) => d.t.handle) };
 }
 
 function bytesPer(d: DType): number {
@@ -169,8 +187,15 @@ export class ShardedCheckpoint {
     return e;
   }
   get(name: string): Tensor {
+    return this.file(this.shardOf(name)).get(name);
+  }
+  /** get off the JS thread. */
+  async getAsync(name: string): Promise<Tensor> {
+    return (await this.file(this.shardOf(name)).getManyAsync([name]))[0];
+  }
+  private shardOf(name: string): string {
     const f = this.weightMap.get(name);
     if (!f) throw new Error(`${this.dir}: checkpoint has no tensor '${name}'`);
-    return this.file(f).get(name);
+    return f;
   }
 }

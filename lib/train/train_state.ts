@@ -58,9 +58,9 @@ export async function saveTrainState(o: SaveTrainStateOptions): Promise<string> 
     keepLast: o.keepLast,
     state: { data: o.data, rng: captureRng(), config_hash: o.configHash, extra: o.extra },
     writePayload: async (dir) => {
-      o.model.save(join(dir, MODEL_SUBDIR));
-      // The optimizer file holds the fp32 master weights too (AdamW masterWeights).
-      o.optimizer.save(join(dir, OPTIMIZER_FILE));
+      // Written off the JS thread; the optimizer file holds the fp32 master weights too.
+      await o.model.saveAsync(join(dir, MODEL_SUBDIR));
+      await o.optimizer.saveAsync(join(dir, OPTIMIZER_FILE));
     },
   });
   return r.dir;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "binding/args.h"
+#include "binding/async_task.h"
 
 namespace vsr1::js {
 namespace {
@@ -28,6 +29,15 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
   if (!g && t.numel() != 1) throw std::runtime_error("backward() without a gradient needs a scalar (one-element) tensor, got shape " + c10::str(t.sizes()));
   t.backward(g ? *g : at::Tensor(), info.Length() > 2 && flag(info, 2));
   return E.Undefined();
+}
+// backwardAsync(h, grad?, retainGraph) [async] -> Promise<void>: the same, on a worker thread.
+Napi::Value backwardAsync(const Napi::CallbackInfo& info) {
+  at::Tensor t = T(info, 0);
+  auto g = optT(info, 1);
+  if (!g && t.numel() != 1) throw std::runtime_error("backward() without a gradient needs a scalar (one-element) tensor, got shape " + c10::str(t.sizes()));
+  at::Tensor grad = g ? *g : at::Tensor();
+  const bool retain = info.Length() > 2 && flag(info, 2);
+  return TensorTask::run(E, "backward", [t, grad, retain]() { t.backward(grad, retain); return std::vector<at::Tensor>{}; }, true);
 }
 // grad(h) -> new handle to .grad (shares memory) or null
 Napi::Value grad(const Napi::CallbackInfo& info) {
@@ -83,7 +93,7 @@ Napi::Value autogradGrad(const Napi::CallbackInfo& info) {
 
 void registerAutograd(Napi::Env env, Napi::Object e) {
 #define D(n) define(env, e, #n, n)
-  D(requiresGrad_); D(requiresGrad); D(isLeaf); D(retainGrad); D(backward); D(grad); D(setGrad); D(detach);
+  D(requiresGrad_); D(requiresGrad); D(isLeaf); D(retainGrad); D(backward); D(backwardAsync); D(grad); D(setGrad); D(detach);
   D(setGradEnabled); D(isGradEnabled); D(inferenceModeEnter); D(inferenceModeExit); D(isInferenceMode); D(autogradGrad);
 #undef D
 }

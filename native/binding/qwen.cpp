@@ -5,8 +5,10 @@
 //   qwenForward(index, inputs, what) [sync] -> handle of logits [B, L, V] or hidden states
 //   qwenLogProbs(index, inputs, targets, start, temperature, withEntropy, chunk) [sync, autograd]
 //       -> [logProbs [B, R], entropy [B, R] | null] for the R target tokens at positions start..start+R-1
+//   qwenLogProbsAsync(same) [async, autograd] -> Promise of the same
 //   qwenLogProbsPacked(index, packedInputs, starts[], lengths[], R, temperature, withEntropy, chunk) [sync, autograd]
 //       -> [logProbs [B, R], entropy [B, R] | null] for responses at packed tokens starts[b] .. + lengths[b]
+//   qwenLogProbsPackedAsync(same) [async, autograd] -> Promise of the same
 //   qwenSetGradientCheckpointing(index, on) [sync]: recompute layer activations in backward
 //   qwenMoveTo(index, device) [sync]: moves every weight in place (offload between phases)
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
@@ -20,6 +22,7 @@
 #include <memory>
 
 #include "binding/args.h"
+#include "binding/async_task.h"
 #include "core/qwen/generate.h"
 #include "core/qwen/logprob.h"
 #include "core/qwen/model.h"
@@ -174,26 +177,40 @@ Napi::Value qwenForward(const Napi::CallbackInfo& info) {
   return ret(E, what == "hidden" ? h : m->logits(h));
 }
 
-Napi::Value qwenLogProbs(const Napi::CallbackInfo& info) {
-  auto m = model(info, 0);
-  ForwardInput in = readInputs(info[1].As<Napi::Object>());
-  at::Tensor targets = T(info, 2).to(m->device);
-  int64_t start = i64(info, 3);
-  double temperature = num(info, 4);
-  bool withEntropy = flag(info, 5);
-  int64_t chunk = info.Length() > 6 && !isNullish(info[6]) ? i64(info, 6) : 512;
+// The padded scoring of qwenLogProbs: log p of targets [B, R] at positions start..start+R-1.
+std::vector<at::Tensor> paddedLogProbs(const Model& m, const ForwardInput& in, const at::Tensor& targetsIn, int64_t start, double temperature, bool withEntropy,
+                                       int64_t chunk) {
+  at::Tensor targets = targetsIn.to(m.device);
   TORCH_CHECK(targets.dim() == 2 && targets.size(0) == in.inputIds.size(0), "targets must be [batch, R], got ", targets.sizes());
   const int64_t B = targets.size(0), R = targets.size(1);
   TORCH_CHECK(start >= 1 && start + R <= in.inputIds.size(1), "targets at positions [", start, ", ", start + R, ") do not fit in ",
               in.inputIds.size(1), " input positions (position 0 has no preceding token)");
-  at::Tensor h = m->hidden(in);
+  at::Tensor h = m.hidden(in);
   // The log-prob of the token at position t comes from the logits at position t - 1.
   at::Tensor hs = h.narrow(1, start - 1, R).reshape({B * R, -1});
   at::Tensor ent;
-  at::Tensor lp = lmHeadLogProbs(hs, m->w.lmHead, targets.reshape({-1}), temperature, chunk, withEntropy ? &ent : nullptr).view({B, R});
+  at::Tensor lp = lmHeadLogProbs(hs, m.w.lmHead, targets.reshape({-1}), temperature, chunk, withEntropy ? &ent : nullptr).view({B, R});
   std::vector<at::Tensor> out{lp};
   if (withEntropy) out.push_back(ent.view({B, R}));
-  return retList(E, out);
+  return out;
+}
+
+Napi::Value qwenLogProbs(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  ForwardInput in = readInputs(info[1].As<Napi::Object>());
+  int64_t chunk = info.Length() > 6 && !isNullish(info[6]) ? i64(info, 6) : 512;
+  return retList(E, paddedLogProbs(*m, in, T(info, 2), i64(info, 3), num(info, 4), flag(info, 5), chunk));
+}
+
+// qwenLogProbsAsync(same arguments) [async, autograd] -> Promise<[logProbs, entropy?]>
+Napi::Value qwenLogProbsAsync(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  ForwardInput in = readInputs(info[1].As<Napi::Object>());
+  at::Tensor targets = T(info, 2);
+  int64_t start = i64(info, 3), chunk = info.Length() > 6 && !isNullish(info[6]) ? i64(info, 6) : 512;
+  double temperature = num(info, 4);
+  bool withEntropy = flag(info, 5);
+  return TensorTask::run(E, "qwenLogProbs", [m, in, targets, start, temperature, withEntropy, chunk]() { return paddedLogProbs(*m, in, targets, start, temperature, withEntropy, chunk); });
 }
 
 Napi::Value qwenLogProbsPacked(const Napi::CallbackInfo& info) {
@@ -207,6 +224,22 @@ Napi::Value qwenLogProbsPacked(const Napi::CallbackInfo& info) {
   std::vector<at::Tensor> out{s.logProbs};
   if (withEntropy) out.push_back(s.entropy);
   return retList(E, out);
+}
+
+// qwenLogProbsPackedAsync(same arguments) [async, autograd] -> Promise<[logProbs, entropy?]>
+Napi::Value qwenLogProbsPackedAsync(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  ForwardInput in = readInputs(info[1].As<Napi::Object>());
+  PackedResponses r{numbers(info[2], "starts"), numbers(info[3], "lengths"), i64(info, 4)};
+  double temperature = num(info, 5);
+  bool withEntropy = flag(info, 6);
+  int64_t chunk = info.Length() > 7 && !isNullish(info[7]) ? i64(info, 7) : 512;
+  return TensorTask::run(E, "qwenLogProbsPacked", [m, in, r, temperature, chunk, withEntropy]() {
+    ScoredResponses s = scorePackedResponses(*m, in, r, temperature, chunk, withEntropy);
+    std::vector<at::Tensor> out{s.logProbs};
+    if (withEntropy) out.push_back(s.entropy);
+    return out;
+  });
 }
 
 Napi::Value qwenSetGradientCheckpointing(const Napi::CallbackInfo& info) {
@@ -350,6 +383,8 @@ void registerQwen(Napi::Env env, Napi::Object e) {
   define(env, e, "qwenForward", qwenForward);
   define(env, e, "qwenLogProbs", qwenLogProbs);
   define(env, e, "qwenLogProbsPacked", qwenLogProbsPacked);
+  define(env, e, "qwenLogProbsPackedAsync", qwenLogProbsPackedAsync);
+  define(env, e, "qwenLogProbsAsync", qwenLogProbsAsync);
   define(env, e, "qwenSetGradientCheckpointing", qwenSetGradientCheckpointing);
   define(env, e, "qwenMoveTo", qwenMoveTo);
   define(env, e, "qwenGenerate", qwenGenerate);

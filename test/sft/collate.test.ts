@@ -121,19 +121,19 @@ describe('SFT batch building', () => {
     const params = m.setTrainable(() => true);
     const o = { padId: m.config.padTokenId, imageTokenId: m.config.imageTokenId, mergeSize: 2 };
     const tokens = prepared.reduce((a, e) => a + e.response.length, 0);
-    const run = (groups: PreparedExample[][]) => {
+    const run = async (groups: PreparedExample[][]) => {
       let nll = 0;
       for (const g of groups) {
         const b = collate(g.map((e) => e.prompt), g.map((e) => e.response), o);
-        nll += sftMicroStep(m, b, tokens);
+        nll += await sftMicroStep(m, b, tokens);
         b.dispose();
       }
       const grads = params.map((p) => p.grad!.clone());
       for (const p of params) p.grad = null;
       return { nll, grads };
     };
-    const whole = run([prepared]);
-    const split = run(microBatches(prepared, 2));
+    const whole = await run([prepared]);
+    const split = await run(microBatches(prepared, 2));
     expect(split.nll).toBeCloseTo(whole.nll, 3);
     whole.grads.forEach((g, i) => expect(g.sub(split.grads[i]).abs().max().item()).toBeLessThan(1e-5));
   });

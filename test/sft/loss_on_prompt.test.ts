@@ -42,7 +42,7 @@ describe('SFT loss on prompt tokens', () => {
         const tokens = promptLossTokens(prepared, pad);
         expect(promptLossMask(batch, pad).sum().item()).toBe(tokens);
         expect(tokens).toBeGreaterThan(prepared.reduce((a, e) => a + e.response.length, 0));
-        const ours = sftPromptLossMicroStep(m, batch, tokens, pad);
+        const ours = await sftPromptLossMicroStep(m, batch, tokens, pad);
         // Reference: log_softmax over the full logits, masked by hand from the token lists.
         const lp = torch.noGrad(() => m.forward(batch).logSoftmax(-1)).toArray() as number[][][];
         const L = batch.inputIds.shape[1];
@@ -79,17 +79,17 @@ describe('SFT loss on prompt tokens', () => {
       const prepared = await prepareExamples(recs, encoder, new DecodedImageCache(), cfg.data.max_length);
       const pad = m.config.imageTokenId, tokens = promptLossTokens(prepared, pad);
       const o = { padId: m.config.padTokenId, imageTokenId: pad, mergeSize: m.config.vision.spatialMergeSize };
-      const run = (packed: boolean) => {
+      const run = async (packed: boolean) => {
         for (const p of params) p.grad = null;
         const b = trainingBatch(prepared.map((e) => e.prompt), prepared.map((e) => e.response), { ...o, packed, span: packed ? 'sequence' : 'response' });
         try {
-          const nll = packed ? sftMicroStep(m, b, tokens) : sftPromptLossMicroStep(m, b as CollatedBatch, tokens, pad);
+          const nll = packed ? await sftMicroStep(m, b, tokens) : await sftPromptLossMicroStep(m, b as CollatedBatch, tokens, pad);
           return { nll, grads: params.map((p) => p.grad!.toFlatArray()) };
         } finally {
           b.dispose();
         }
       };
-      const padded = run(false), packed = run(true);
+      const padded = await run(false), packed = await run(true);
       expect(Math.abs(packed.nll - padded.nll)).toBeLessThan(1e-4 * Math.abs(padded.nll));
       packed.grads.forEach((g, i) => expectClose(g, padded.grads[i], 1e-3, 1e-6, `grad ${i}`));
     } finally {

@@ -48,7 +48,7 @@ describe('update path device placement', () => {
   torch.lazyDevice.init();
   for (const [name, batch] of [['single reward', single], ['multi-reward with span masks and pass 2', multi]] as const) {
     for (const packed of [true, false]) {
-      it(`${name}, ${packed ? 'packed' : 'padded'}: everything stays on the model's device`, () => {
+      it(`${name}, ${packed ? 'packed' : 'padded'}: everything stays on the model's device`, async () => {
         const cpu = QwenVLModel.fromConfig(cfg, { seed: 1, initStd: 0.3 });
         const model = QwenVLModel.fromConfig(cfg, { device: 'lazy' });
         torch.noGrad(() => { for (const [n, p] of model.params) torch.scope(() => { p.copy_(cpu.params.get(n)!.to('lazy')); }); });
@@ -56,14 +56,14 @@ describe('update path device placement', () => {
         cpu.setTrainable(() => true);
         try {
           const plan = { idx: [0, 1], mini: [0, 1], gradAccum: 1 };
-          const named = microBatchStep(model, batch, settings(packed), plan);
+          const named = await microBatchStep(model, batch, settings(packed), plan);
           expect(named.length).toBeGreaterThan(5);
           for (const [k, t] of named) expect(t.device, `metric ${k}`).toBe('lazy:0');
           const withGrad = params.filter((p) => p.grad !== null);
           expect(withGrad.length).toBeGreaterThan(0);
           for (const p of withGrad) expect(p.grad!.device).toBe('lazy:0');
           // The same computation as on the CPU.
-          const onCpu = microBatchStep(cpu, batch, settings(packed), plan);
+          const onCpu = await microBatchStep(cpu, batch, settings(packed), plan);
           const a = readScalars(named), b = readScalars(onCpu);
           expect(a.loss).toBeCloseTo(b.loss, 5);
           expect(Number.isFinite(a.loss) && a.loss !== 0).toBe(true);

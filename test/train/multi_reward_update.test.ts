@@ -56,10 +56,10 @@ describe('multi-reward update, per token mask', () => {
     const ans = [0.5, -1.5, 1], vis = [1, -0.25, 2];
     const collate = { padId: st.model.config.padTokenId, imageTokenId: st.model.config.imageTokenId, mergeSize: 2 };
     const spans = descriptionSpanMasks(responses, decode);
-    const run = (channels: UpdateChannel[]) => {
+    const run = async (channels: UpdateChannel[]) => {
       const params = st.model.setTrainable(() => true);
       const opt = new torch.AdamW(params, { lr: 0 }); // measure the loss only; weights stay put
-      const m = policyUpdate(st.model, params, opt, { prompts, responses, channels, pass2, oldLogProbs: null, refLogProbs: null }, {
+      const m = await policyUpdate(st.model, params, opt, { prompts, responses, channels, pass2, oldLogProbs: null, refLogProbs: null }, {
         miniBatch: 3, microBatch: 3, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: null, aggregation: 'micro-token-mean', maxGradNorm: 1e9, collate,
       });
       opt.dispose();
@@ -70,34 +70,34 @@ describe('multi-reward update, per token mask', () => {
     const ch = (name: string, advantages: number[], extra: Partial<UpdateChannel> = {}): UpdateChannel => ({ name, advantages, weight: 1, klCoef: 0, ...extra });
 
     // (a) both channels on every pass-1 token
-    const a = run([ch('ans', ans), ch('vis', vis)]);
+    const a = await run([ch('ans', ans), ch('vis', vis)]);
     const n1 = responses.map((r) => r.length);
     expect(a['actor/ans/pg_loss']).toBeCloseTo(expected(ans, n1), 5);
     expect(a['actor/vis/pg_loss']).toBeCloseTo(expected(vis, n1), 5);
     // (b) vis on the description span, ans on the rest; sample 3 has no span
-    const b = run([ch('ans', ans, { masks: spans.rest }), ch('vis', vis, { masks: spans.description })]);
+    const b = await run([ch('ans', ans, { masks: spans.rest }), ch('vis', vis, { masks: spans.description })]);
     expect(spans.description.map(count)[2]).toBe(0);
     expect(b['actor/vis/pg_loss']).toBeCloseTo(expected(vis, spans.description.map(count)), 5);
     expect(b['actor/ans/pg_loss']).toBeCloseTo(expected(ans, spans.rest.map(count)), 5);
     // (c) vis on the pass-2 answer tokens; sample 3 (no pass 2) contributes nothing. The second
     // micro-batch collation and its log-probs leave no tensor behind.
-    run([ch('ans', ans), ch('vis', vis, { sequence: 'pass2' })]);
+    await run([ch('ans', ans), ch('vis', vis, { sequence: 'pass2' })]);
     const live = torch.memoryStats().liveTensors;
-    const c = run([ch('ans', ans), ch('vis', vis, { sequence: 'pass2' })]);
+    const c = await run([ch('ans', ans), ch('vis', vis, { sequence: 'pass2' })]);
     expect(torch.memoryStats().liveTensors).toBe(live);
     expect(c['actor/vis/pg_loss']).toBeCloseTo(expected(vis, pass2.responses.map((r) => r.length)), 5);
     expect(c['actor/ans/pg_loss']).toBeCloseTo(expected(ans, n1), 5);
     // The three options really differ (the loss is not the same number relabelled).
     expect(new Set([a, b, c].map((m) => m['actor/vis/pg_loss'].toFixed(4))).size).toBe(3);
     // Gradient flows through the pass-2 log-probs alone when only vis has an advantage.
-    const onlyVis = run([ch('ans', [0, 0, 0]), ch('vis', vis, { sequence: 'pass2' })]);
+    const onlyVis = await run([ch('ans', [0, 0, 0]), ch('vis', vis, { sequence: 'pass2' })]);
     expect(onlyVis['actor/grad_norm']).toBeGreaterThan(0);
     // A pass-2 channel without pass-2 sequences is a clear error, not a silent pass-1 update.
     const params = st.model.setTrainable(() => true);
     const opt = new torch.AdamW(params, { lr: 0 });
-    expect(() => policyUpdate(st.model, params, opt, { prompts, responses, channels: [ch('vis', vis, { sequence: 'pass2' })], oldLogProbs: null, refLogProbs: null }, {
+    await expect(policyUpdate(st.model, params, opt, { prompts, responses, channels: [ch('vis', vis, { sequence: 'pass2' })], oldLogProbs: null, refLogProbs: null }, {
       miniBatch: 3, microBatch: 3, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: null, aggregation: 'micro-token-mean', maxGradNorm: 1, collate,
-    })).toThrow(/pass-2 tokens but the batch has no pass2/);
+    })).rejects.toThrow(/pass-2 tokens but the batch has no pass2/);
     opt.dispose();
     st.model.dispose();
   }, 120_000);

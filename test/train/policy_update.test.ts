@@ -20,13 +20,14 @@ describe('policyUpdate', () => {
     const responses = [stacks[0].encoder.encodeResponse('<think> count </think> \\boxed{2}'), stacks[0].encoder.encodeResponse('<think> look </think> \\boxed{yes}')];
     const collate = { padId: stacks[0].model.config.padTokenId, imageTokenId: stacks[0].model.config.imageTokenId, mergeSize: 2 };
     const settings = { miniBatch: 2, microBatch: 1, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: null, aggregation: 'micro-token-mean' as const, maxGradNorm: 1.0, collate };
-    const results = stacks.map((st, k) => {
+    const results: Array<{ m: Record<string, number>; w: number[][] }> = [];
+    for (const [k, st] of stacks.entries()) {
       const params = st.model.setTrainable(() => true);
       const opt = new torch.AdamW(params, { lr: 1e-2 });
-      const old = k === 0 ? responseLogProbs(st.model, prompts, responses, 2, collate) : null;
-      const m = policyUpdate(st.model, params, opt, { prompts, responses, advantages: [1, -1], oldLogProbs: old, refLogProbs: null }, settings);
-      return { m, w: params.map((p) => p.toFlatArray()) };
-    });
+      const old = k === 0 ? await responseLogProbs(st.model, prompts, responses, 2, collate) : null;
+      const m = await policyUpdate(st.model, params, opt, { prompts, responses, advantages: [1, -1], oldLogProbs: old, refLogProbs: null }, settings);
+      results.push({ m, w: params.map((p) => p.toFlatArray()) });
+    }
     // Same loss and same gradient (its norm before clipping); weights are not compared: Adam's
     // first step is lr·sign(g) per element, so float noise on a near-zero gradient element flips it.
     expect(results[0].m['actor/pg_loss']).toBeCloseTo(results[1].m['actor/pg_loss'], 6);
@@ -55,8 +56,8 @@ describe('policyUpdate', () => {
       expect(keep.length).toBeGreaterThanOrEqual(4);
       const rows = keep.map((i) => prompts[Math.floor(i / 4)]);
       const seqs = keep.map((i) => out.sequences[i]);
-      const lp = responseLogProbs(st.model, rows, seqs, 3, collate, temperature);
-      const other = responseLogProbs(st.model, rows, seqs, 3, collate, temperature === 1 ? 0.7 : 1);
+      const lp = await responseLogProbs(st.model, rows, seqs, 3, collate, temperature);
+      const other = await responseLogProbs(st.model, rows, seqs, 3, collate, temperature === 1 ? 0.7 : 1);
       let maxDiff = 0, otherDiff = 0;
       keep.forEach((i, k) => lp[k].forEach((x, j) => {
         maxDiff = Math.max(maxDiff, Math.abs(x - out.logProbs[i][j]));

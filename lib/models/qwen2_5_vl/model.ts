@@ -11,7 +11,7 @@ import { dtypeCode, type DType } from '../../torch/dtype.js';
 import { wrap } from '../../torch/tensor.js';
 import { type QwenVLConfig, readQwenConfig, toConfigJson } from './config.js';
 import { getRopeIndex } from './rope_index.js';
-import { loadWeightsInto, saveWeights } from './weights.js';
+import { loadWeightsInto, saveWeights, saveWeightsAsync } from './weights.js';
 
 export interface ModelOptions {
   dtype?: DType;
@@ -97,7 +97,7 @@ export class QwenVLModel {
     const cfg = readQwenConfig(dir);
     const m = new QwenVLModel(cfg, o.dtype ?? 'float32', o.device ?? 'cpu');
     try {
-      loadWeightsInto(dir, m.params, cfg.text.tieWordEmbeddings);
+      await loadWeightsInto(dir, m.params, cfg.text.tieWordEmbeddings);
     } catch (e) {
       m.dispose();
       throw e;
@@ -171,16 +171,37 @@ export class QwenVLModel {
     i: PackedInputs, r: { starts: readonly number[]; lengths: readonly number[]; columns: number },
     o: { temperature?: number; entropy?: boolean; chunk?: number } = {},
   ): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
+    const inputs = this.packedInputs(i, r);
+    const hs = native.qwenLogProbsPacked(this.index, inputs, [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
+    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+  }
+
+  /** logProbs on a worker thread (the autograd graph is the same; call backwardAsync on the loss). */
+  async logProbsAsync(i: ForwardInputs, targets: torch.Tensor, start: number, o: { temperature?: number; entropy?: boolean; chunk?: number } = {}): Promise<{ logProbs: torch.Tensor; entropy: torch.Tensor | null }> {
+    const pending = this.withInputs(i, (inp) => native.qwenLogProbsAsync(this.index, inp, targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as Promise<number[]>);
+    const hs = await pending;
+    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+  }
+
+  /** packedLogProbs on a worker thread. */
+  async packedLogProbsAsync(
+    i: PackedInputs, r: { starts: readonly number[]; lengths: readonly number[]; columns: number },
+    o: { temperature?: number; entropy?: boolean; chunk?: number } = {},
+  ): Promise<{ logProbs: torch.Tensor; entropy: torch.Tensor | null }> {
+    const hs = (await native.qwenLogProbsPackedAsync(this.index, this.packedInputs(i, r), [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null)) as number[];
+    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+  }
+
+  /** The addon's input object of a packed batch, after checking its boundaries. */
+  private packedInputs(i: PackedInputs, r: { starts: readonly number[]; lengths: readonly number[] }): object {
     const [rows, T] = i.inputIds.shape;
     if (i.inputIds.ndim !== 2 || rows !== 1) throw new Error(`packedLogProbs: inputIds must be one packed row [1, T], got [${i.inputIds.shape.join(', ')}]`);
     if (i.cuSeqlens[0] !== 0 || i.cuSeqlens[i.cuSeqlens.length - 1] !== T) throw new Error(`packedLogProbs: cuSeqlens must run from 0 to the packed length ${T}, got [${i.cuSeqlens.join(', ')}]`);
     if (r.starts.length !== r.lengths.length) throw new Error(`packedLogProbs: ${r.starts.length} response starts but ${r.lengths.length} lengths`);
-    const inputs = {
+    return {
       inputIds: i.inputIds.handle, attentionMask: null, positionIds: i.positionIds.handle,
       pixelValues: i.pixelValues?.handle ?? null, grids: i.imageGridThw ?? null, cuSeqlens: [...i.cuSeqlens], imageSources: i.imageSources ?? null,
     };
-    const hs = native.qwenLogProbsPacked(this.index, inputs, [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
-    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
   }
 
   /**
@@ -259,6 +280,17 @@ export class QwenVLModel {
   save(dir: string): void {
     mkdirSync(dir, { recursive: true });
     saveWeights(dir, this.params, this.config.text.tieWordEmbeddings);
+    this.saveSideFiles(dir);
+  }
+
+  /** save() with the weights written off the JS thread; the weights must not change until it settles. */
+  async saveAsync(dir: string): Promise<void> {
+    mkdirSync(dir, { recursive: true });
+    await saveWeightsAsync(dir, this.params, this.config.text.tieWordEmbeddings);
+    this.saveSideFiles(dir);
+  }
+
+  private saveSideFiles(dir: string): void {
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify(toConfigJson(this.config, this.dtype), null, 2));
     if (this.sourceDir && path.resolve(this.sourceDir) !== path.resolve(dir)) {
       for (const f of CHECKPOINT_SIDE_FILES) {

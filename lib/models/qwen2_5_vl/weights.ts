@@ -24,7 +24,7 @@ export function canonicalName(name: string): string {
  * Copies every parameter from the checkpoint in `dir`. Missing tensors, unexpected tensors and
  * shape mismatches are errors naming the tensor and file.
  */
-export function loadWeightsInto(dir: string, params: Map<string, torch.Tensor>, tied: boolean): void {
+export async function loadWeightsInto(dir: string, params: Map<string, torch.Tensor>, tied: boolean): Promise<void> {
   const ck = new torch.ShardedCheckpoint(dir);
   const byCanonical = new Map<string, string>();
   for (const k of ck.keys()) byCanonical.set(canonicalName(k), k);
@@ -36,26 +36,35 @@ export function loadWeightsInto(dir: string, params: Map<string, torch.Tensor>, 
   if (unexpected.length) {
     throw new Error(`${dir}: checkpoint has unexpected tensor${unexpected.length > 1 ? 's' : ''} ${unexpected.slice(0, 5).join(', ')} (does config.json match the weights?)`);
   }
-  torch.noGrad(() => {
-    for (const [name, p] of params) {
-      const key = byCanonical.get(name)!;
-      const e = ck.entry(key);
-      const want = p.shape;
-      if (e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i])) {
-        throw new Error(`${dir}: tensor ${key} has shape [${e.shape}] but the model expects [${want}]`);
-      }
-      const t = ck.get(key);
-      try {
-        p.copy_(t);
-      } finally {
-        t.dispose();
-      }
+  for (const [name, p] of params) {
+    const key = byCanonical.get(name)!;
+    const e = ck.entry(key);
+    const want = p.shape;
+    if (e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i])) {
+      throw new Error(`${dir}: tensor ${key} has shape [${e.shape}] but the model expects [${want}]`);
     }
-  });
+    // The file is read off the JS thread; the copy into the parameter is quick.
+    const t = await ck.getAsync(key);
+    try {
+      torch.noGrad(() => p.copy_(t));
+    } finally {
+      t.dispose();
+    }
+  }
 }
 
 /** Writes parameters as safetensors (legacy names; sharded above `maxShardBytes`). */
 export function saveWeights(dir: string, params: Map<string, torch.Tensor>, tied: boolean, maxShardBytes = 4 * 2 ** 30): void {
+  for (const [file, tensors] of weightFiles(dir, params, tied, maxShardBytes)) torch.saveSafetensors(file, tensors, { format: 'pt' });
+}
+
+/** saveWeights with the files written off the JS thread. */
+export async function saveWeightsAsync(dir: string, params: Map<string, torch.Tensor>, tied: boolean, maxShardBytes = 4 * 2 ** 30): Promise<void> {
+  for (const [file, tensors] of weightFiles(dir, params, tied, maxShardBytes)) await torch.saveSafetensorsAsync(file, tensors, { format: 'pt' });
+}
+
+/** The safetensors files of a checkpoint folder and their tensors (the index file is written here). */
+function weightFiles(dir: string, params: Map<string, torch.Tensor>, tied: boolean, maxShardBytes: number): Array<[string, Map<string, torch.Tensor>]> {
   mkdirSync(dir, { recursive: true });
   const items = [...params.entries()].filter(([n]) => !(tied && n === 'lm_head.weight')).map(([n, t]) => ({ name: legacyName(n), t, bytes: t.numel() * bytesOf(t.dtype) }));
   const shards: (typeof items)[] = [[]];
@@ -66,17 +75,15 @@ export function saveWeights(dir: string, params: Map<string, torch.Tensor>, tied
     size += it.bytes;
     total += it.bytes;
   }
-  if (shards.length === 1) {
-    torch.saveSafetensors(path.join(dir, 'model.safetensors'), new Map(items.map((i) => [i.name, i.t])), { format: 'pt' });
-    return;
-  }
+  if (shards.length === 1) return [[path.join(dir, 'model.safetensors'), new Map(items.map((i) => [i.name, i.t]))]];
   const weightMap: Record<string, string> = {};
-  shards.forEach((s, k) => {
+  const files = shards.map((s, k): [string, Map<string, torch.Tensor>] => {
     const file = `model-${String(k + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`;
-    torch.saveSafetensors(path.join(dir, file), new Map(s.map((i) => [i.name, i.t])), { format: 'pt' });
     for (const i of s) weightMap[i.name] = file;
+    return [path.join(dir, file), new Map(s.map((i) => [i.name, i.t]))];
   });
   writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2));
+  return files;
 }
 
 function bytesOf(d: string): number {

@@ -13,7 +13,7 @@ import {
 } from '../../grpo/index.js';
 import type { ClipConfig } from '../../grpo/policy_loss.js';
 import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
-import { scoreResponses } from '../../rollout/score_responses.js';
+import { scoreResponsesAsync } from '../../rollout/score_responses.js';
 
 /** One reward channel of a multi-reward update (METHOD §10.3). */
 export interface UpdateChannel {
@@ -95,8 +95,11 @@ function checkBatch(b: UpdateBatch, s: UpdateSettings): void {
   }
 }
 
-/** Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps. */
-export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): UpdateMetrics {
+/**
+ * Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps. Each
+ * micro-batch's forward and backward run on a worker thread (see microBatchStep).
+ */
+export async function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): Promise<UpdateMetrics> {
   checkBatch(b, s);
   const N = b.prompts.length;
   const micro: Record<string, number[]> = {};
@@ -107,7 +110,7 @@ export function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: to
     const mini = Array.from({ length: Math.min(s.miniBatch, N - m0) }, (_, k) => m0 + k);
     const micros = microBatchesByTokens(mini, tokens, s.microBatch, s.microBatchMaxTokens ?? null);
     for (const idx of micros) {
-      const named = microBatchStep(model, b, s, { idx, mini, gradAccum: micros.length });
+      const named = await microBatchStep(model, b, s, { idx, mini, gradAccum: micros.length });
       for (const [k, v] of Object.entries(readScalars(named))) (micro[k] ??= []).push(v);
       for (const [, t] of named) t.dispose();
     }
@@ -134,53 +137,70 @@ export interface MicroBatchPlan {
 }
 
 /**
- * Forward, loss and backward of one micro-batch. Every tensor is made on the model's device;
- * returns the loss metrics as scalar tensors still on that device (the caller reads them in one
+ * Forward, loss and backward of one micro-batch. Every tensor is made on the model's device; the
+ * forward pass and the backward pass run on a worker thread (the loss's handful of ops run here).
+ * Returns the loss metrics as scalar tensors still on that device (the caller reads them in one
  * transfer and frees them), so nothing here waits on the device.
  */
-export function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan): MetricTensors {
-  const { idx, mini, gradAccum } = plan;
-  const device = model.device;
-  const opts = { ...s.collate, device, packed: s.packed ?? true };
+export async function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan): Promise<MetricTensors> {
+  const { idx } = plan;
+  const opts = { ...s.collate, device: model.device, packed: s.packed ?? true };
   const usesPass2 = b.channels?.some((c) => c.sequence === 'pass2') ?? false;
   const batch = trainingBatch(idx.map((i) => b.prompts[i]), idx.map((i) => b.responses[i]), opts);
   const batch2 = usesPass2 ? trainingBatch(idx.map((i) => b.pass2!.prompts[i]), idx.map((i) => b.pass2!.responses[i]), opts) : null;
+  const scored: torch.Tensor[] = [];
   try {
-    return torch.scope(() => {
-      const p1 = scoreMicroBatch(model, batch, idx, b.oldLogProbs, b.refLogProbs, s.temperature, true);
-      const microTokens = batch.responseTokens.reduce((a, n) => a + n, 0);
-      const context = { gradAccum, globalTokens: mini.reduce((a, i) => a + Math.min(b.responses[i].length, s.collate.maxResponseLength ?? Infinity), 0), microTokens };
-      const common = { logProbs: p1.logProbs, oldLogProbs: p1.oldLogProbs, refLogProbs: p1.refLogProbs, responseMask: p1.mask, clip: s.clip, aggregation: s.aggregation, context, entropy: p1.entropy };
-      const p2 = batch2 ? scoreMicroBatch(model, batch2, idx, b.pass2!.oldLogProbs, b.pass2!.refLogProbs, s.temperature, false) : null;
-      const r = b.channels
-        ? grpoMultiRewardMicroBatchLossTensors({ ...common, kl: s.kl, channels: b.channels.map((c) => channelLoss(c, b, plan, p1, p2, batch2, s.collate.maxResponseLength, device)) })
-        : grpoMicroBatchLossTensors({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i])), { device }) });
-      r.loss.backward();
-      return r.named;
-    });
+    const t = s.temperature ?? 1;
+    const lp1 = await scoreResponsesAsync(model, batch, { temperature: t, entropy: true });
+    scored.push(lp1.logProbs, ...(lp1.entropy ? [lp1.entropy] : []));
+    const lp2 = batch2 ? await scoreResponsesAsync(model, batch2, { temperature: t }) : null;
+    if (lp2) scored.push(lp2.logProbs);
+    const { loss, named } = torch.scope(() => microBatchLoss(b, s, plan, batch, lp1, batch2, lp2, model.device));
+    try {
+      await loss.backwardAsync();
+    } finally {
+      loss.dispose();
+    }
+    return named;
   } finally {
+    for (const x of scored) x.dispose();
     batch.dispose();
     batch2?.dispose();
   }
 }
 
+/** The GRPO loss of a scored micro-batch (single reward or reward channels) and its metric tensors. */
+function microBatchLoss(
+  b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan, batch: TrainingBatch, lp1: Scores, batch2: TrainingBatch | null, lp2: Scores | null, device: string,
+): { loss: torch.Tensor; named: MetricTensors } {
+  const { idx, mini, gradAccum } = plan;
+  const p1 = withOldAndRef(lp1, batch, idx, b.oldLogProbs, b.refLogProbs, device);
+  const microTokens = batch.responseTokens.reduce((a, n) => a + n, 0);
+  const context = { gradAccum, globalTokens: mini.reduce((a, i) => a + Math.min(b.responses[i].length, s.collate.maxResponseLength ?? Infinity), 0), microTokens };
+  const common = { logProbs: p1.logProbs, oldLogProbs: p1.oldLogProbs, refLogProbs: p1.refLogProbs, responseMask: p1.mask, clip: s.clip, aggregation: s.aggregation, context, entropy: p1.entropy };
+  const p2 = batch2 && lp2 ? withOldAndRef(lp2, batch2, idx, b.pass2!.oldLogProbs, b.pass2!.refLogProbs, device) : null;
+  return b.channels
+    ? grpoMultiRewardMicroBatchLossTensors({ ...common, kl: s.kl, channels: b.channels.map((c) => channelLoss(c, b, plan, p1, p2, batch2, s.collate.maxResponseLength, device)) })
+    : grpoMicroBatchLossTensors({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i])), { device }) });
+}
+
+type Scores = { logProbs: torch.Tensor; entropy: torch.Tensor | null };
+
 /** A micro-batch scored by the policy, with its old/ref log-probs as [B, R] rows on the model's device. */
 interface ScoredMicroBatch { logProbs: torch.Tensor; entropy: torch.Tensor | null; oldLogProbs: torch.Tensor; refLogProbs: torch.Tensor | null; mask: torch.Tensor; R: number }
 
 /**
- * log πθ of the batch's responses (logits / temperature), πold from `old` (or, exactly on-policy,
- * the detached log πθ) and πref from `ref`, both padded to the batch's response columns.
+ * A micro-batch's log πθ (logits / temperature) with πold from `old` (or, exactly on-policy, the
+ * detached log πθ) and πref from `ref`, both padded to the batch's response columns.
  */
-function scoreMicroBatch(
-  model: QwenVLModel, batch: TrainingBatch, idx: readonly number[], old: readonly Float32Array[] | null, ref: readonly Float32Array[] | null,
-  temperature: number | undefined, entropy: boolean,
+function withOldAndRef(
+  lp: Scores, batch: TrainingBatch, idx: readonly number[], old: readonly Float32Array[] | null, ref: readonly Float32Array[] | null, device: string,
 ): ScoredMicroBatch {
   const R = batch.responseLength;
-  const lp = scoreResponses(model, batch, { temperature: temperature ?? 1, entropy });
   return {
     logProbs: lp.logProbs, entropy: lp.entropy, R, mask: batch.responseMask!,
-    oldLogProbs: old ? padRows(idx.map((i) => old[i]), R, model.device) : lp.logProbs.detach(),
-    refLogProbs: ref ? padRows(idx.map((i) => ref[i]), R, model.device) : null,
+    oldLogProbs: old ? padRows(idx.map((i) => old[i]), R, device) : lp.logProbs.detach(),
+    refLogProbs: ref ? padRows(idx.map((i) => ref[i]), R, device) : null,
   };
 }
 

@@ -113,15 +113,15 @@ export class GrpoTrainer {
   experiencePhase(r: Rollout, adv: AdvantageSet): Promise<Experience> {
     const { cfg, plan, policy, ref } = this.s;
     const onPolicy = r.responses.length <= plan.mini && cfg.worker.actor.ppo_epochs === 1;
-    return this.s.timer.time('logprobs', () => this.s.memory.measure('logprobs', () => this.withReferenceOnDevice(() => {
-      const old = (p: readonly EncodedPrompt[], x: readonly number[][]) => (onPolicy ? null : this.logProbs(policy, p, x, plan.exp));
-      const refLp = (p: readonly EncodedPrompt[], x: readonly number[][]) => (ref ? this.logProbs(ref, p, x, plan.refExp) : null);
-      const p2 = adv.multi?.pass2;
-      return {
-        oldLogProbs: old(r.prompts, r.responses), refLogProbs: refLp(r.prompts, r.responses),
-        pass2: p2 ? { ...p2, oldLogProbs: old(p2.prompts, p2.responses), refLogProbs: refLp(p2.prompts, p2.responses) } : undefined,
-      };
-    })));
+    const p2 = adv.multi?.pass2;
+    const pass = (m: ModelStack | null, micro: number) => async (p: readonly EncodedPrompt[], x: readonly number[][]) => (m ? this.logProbs(m, p, x, micro) : null);
+    const old = pass(onPolicy ? null : policy, plan.exp), refLp = pass(ref, plan.refExp);
+    return this.s.timer.time('logprobs', () => this.s.memory.measure('logprobs', async () => {
+      const oldLogProbs = await old(r.prompts, r.responses);
+      const oldPass2 = p2 ? await old(p2.prompts, p2.responses) : null;
+      const refs = await this.withReferenceOnDevice(async () => ({ main: await refLp(r.prompts, r.responses), pass2: p2 ? await refLp(p2.prompts, p2.responses) : null }));
+      return { oldLogProbs, refLogProbs: refs.main, pass2: p2 ? { ...p2, oldLogProbs: oldPass2, refLogProbs: refs.pass2 } : undefined };
+    }));
   }
 
   /** The policy update over the rollout (mini-batches, micro-batches, clip, AdamW). */
@@ -222,7 +222,7 @@ export class GrpoTrainer {
 
   private async finish(valBefore: EvalResult | null, valAfter: EvalResult | null): Promise<string> {
     const finalModelDir = join(this.s.runDir, 'final_model');
-    this.s.policy.model.save(finalModelDir);
+    await this.s.policy.model.saveAsync(finalModelDir);
     this.s.metricsLog.close();
     try {
       await writeCurvesPng(join(this.s.runDir, 'curves.png'), readJsonlRows(join(this.s.runDir, 'metrics.jsonl')), {
@@ -240,18 +240,18 @@ export class GrpoTrainer {
     return { padId: c.padTokenId, imageTokenId: c.imageTokenId, mergeSize: c.vision.spatialMergeSize, device: this.s.device, maxResponseLength: this.s.cfg.data.max_response_length };
   }
 
-  private logProbs(m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number): Float32Array[] {
+  private logProbs(m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number): Promise<Float32Array[]> {
     const a = this.s.cfg.worker.actor;
     return responseLogProbs(m.model, prompts, responses, microBatch, { ...this.collateOptions(), packed: a.padding_free, maxTokens: a.micro_batch_max_tokens }, this.s.cfg.worker.rollout.temperature);
   }
 
   /** worker.ref.offload: the reference is on the device only while `fn` runs. */
-  private withReferenceOnDevice<T>(fn: () => T): T {
+  private async withReferenceOnDevice<T>(fn: () => Promise<T>): Promise<T> {
     const ref = this.s.ref;
     if (!ref || !this.s.cfg.worker.ref.offload) return fn();
     ref.model.moveTo(this.s.device);
     try {
-      return fn();
+      return await fn();
     } finally {
       ref.model.moveTo('cpu');
     }

@@ -162,7 +162,7 @@ export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftR
           packed: tr.padding_free, span: tr.loss_on_prompt ? 'sequence' : 'response',
         });
         try {
-          nll += tr.loss_on_prompt && !tr.padding_free ? sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : sftMicroStep(model, batch, lossTokens);
+          nll += tr.loss_on_prompt && !tr.padding_free ? await sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : await sftMicroStep(model, batch, lossTokens);
         } finally {
           batch.dispose();
         }
