@@ -13,7 +13,7 @@ import {
 } from '../../grpo/index.js';
 import type { ClipConfig } from '../../grpo/policy_loss.js';
 import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
-import { scoreResponsesAsync } from '../../rollout/score_responses.js';
+import { scoreResponses } from '../../rollout/score_responses.js';
 
 /** One reward channel of a multi-reward update (METHOD §10.3). */
 export interface UpdateChannel {
@@ -96,8 +96,7 @@ function checkBatch(b: UpdateBatch, s: UpdateSettings): void {
 }
 
 /**
- * Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps. Each
- * micro-batch's forward and backward run on a worker thread (see microBatchStep).
+ * Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps.
  */
 export async function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): Promise<UpdateMetrics> {
   checkBatch(b, s);
@@ -137,10 +136,14 @@ export interface MicroBatchPlan {
 }
 
 /**
- * Forward, loss and backward of one micro-batch. Every tensor is made on the model's device; the
- * forward pass and the backward pass run on a worker thread (the loss's handful of ops run here).
+ * Forward, loss and backward of one micro-batch. Every tensor is made on the model's device.
  * Returns the loss metrics as scalar tensors still on that device (the caller reads them in one
  * transfer and frees them), so nothing here waits on the device.
+ *
+ * The forward and backward run on the JS thread. Their worker-thread versions
+ * (scoreResponsesAsync, backwardAsync) give the same gradients, but made this step about 1.4x
+ * slower on 2 CPU cores (bench/policy_update.ts), even on one dedicated thread; the cause is not
+ * found yet (a second OpenMP thread team is the suspect).
  */
 export async function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan): Promise<MetricTensors> {
   const { idx } = plan;
@@ -151,13 +154,13 @@ export async function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: Upda
   const scored: torch.Tensor[] = [];
   try {
     const t = s.temperature ?? 1;
-    const lp1 = await scoreResponsesAsync(model, batch, { temperature: t, entropy: true });
+    const lp1 = scoreResponses(model, batch, { temperature: t, entropy: true });
     scored.push(lp1.logProbs, ...(lp1.entropy ? [lp1.entropy] : []));
-    const lp2 = batch2 ? await scoreResponsesAsync(model, batch2, { temperature: t }) : null;
+    const lp2 = batch2 ? scoreResponses(model, batch2, { temperature: t }) : null;
     if (lp2) scored.push(lp2.logProbs);
     const { loss, named } = torch.scope(() => microBatchLoss(b, s, plan, batch, lp1, batch2, lp2, model.device));
     try {
-      await loss.backwardAsync();
+      loss.backward();
     } finally {
       loss.dispose();
     }

@@ -7,7 +7,7 @@
 import * as torch from '../../torch/index.js';
 import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
 import type { TrainingBatch } from '../../rollout/pack.js';
-import { scoreResponsesAsync } from '../../rollout/score_responses.js';
+import { scoreResponses } from '../../rollout/score_responses.js';
 
 /**
  * Forward and backward of one micro-batch. Returns the summed negative log-likelihood of its
@@ -16,15 +16,14 @@ import { scoreResponsesAsync } from '../../rollout/score_responses.js';
  */
 export async function sftMicroStep(model: QwenVLModel, batch: TrainingBatch, batchTokens: number): Promise<number> {
   if (!batch.responseIds || !batch.responseMask) throw new Error('sftMicroStep: the batch has no responses');
-  // Forward and backward run on a worker thread; the loss's two ops run here.
-  const { logProbs } = await scoreResponsesAsync(model, batch);
+  const { logProbs } = scoreResponses(model, batch);
   try {
     const { loss, nll } = torch.scope(() => {
       const nll = logProbs.mul(batch.responseMask!).sum().neg();
       return { loss: nll.div(batchTokens), nll: nll.item() };
     });
     try {
-      await loss.backwardAsync();
+      loss.backward();
     } finally {
       loss.dispose();
     }

@@ -38,21 +38,20 @@ export function promptLossMask(batch: CollatedBatch, imageTokenId: number): torc
 export async function sftPromptLossMicroStep(model: QwenVLModel, batch: CollatedBatch, batchTokens: number, imageTokenId: number): Promise<number> {
   const L = batch.inputIds.shape[1];
   const targets = batch.inputIds.narrow(1, 1, L - 1).contiguous();
-  // Forward and backward on a worker thread, as in sftMicroStep.
-  const pending = model.logProbsAsync(
+  const pending = model.logProbs(
     { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds, pixelValues: batch.pixelValues, imageGridThw: batch.imageGridThw, imageSources: batch.imageSources },
     targets,
     1,
   );
   targets.dispose();
-  const { logProbs } = await pending;
+  const { logProbs } = pending;
   try {
     const { loss, nll } = torch.scope(() => {
       const nll = logProbs.mul(promptLossMask(batch, imageTokenId)).sum().neg();
       return { loss: nll.div(batchTokens), nll: nll.item() };
     });
     try {
-      await loss.backwardAsync();
+      loss.backward();
     } finally {
       loss.dispose();
     }
