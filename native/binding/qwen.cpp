@@ -213,33 +213,34 @@ Napi::Value qwenLogProbsAsync(const Napi::CallbackInfo& info) {
   return TensorTask::run(E, "qwenLogProbs", [m, in, targets, start, temperature, withEntropy, chunk]() { return paddedLogProbs(*m, in, targets, start, temperature, withEntropy, chunk); });
 }
 
+// The arguments of qwenLogProbsPacked(Async) after the model: packed inputs, response spans, options.
+struct PackedScoreArgs {
+  ForwardInput in;
+  PackedResponses r;
+  double temperature;
+  bool withEntropy;
+  int64_t chunk;
+  std::vector<at::Tensor> score(const Model& m) const {
+    ScoredResponses s = scorePackedResponses(m, in, r, temperature, chunk, withEntropy);
+    std::vector<at::Tensor> out{s.logProbs};
+    if (withEntropy) out.push_back(s.entropy);
+    return out;
+  }
+};
+PackedScoreArgs packedScoreArgs(const Napi::CallbackInfo& info) {
+  return {readInputs(info[1].As<Napi::Object>()), PackedResponses{numbers(info[2], "starts"), numbers(info[3], "lengths"), i64(info, 4)}, num(info, 5), flag(info, 6),
+          info.Length() > 7 && !isNullish(info[7]) ? i64(info, 7) : 512};
+}
+
 Napi::Value qwenLogProbsPacked(const Napi::CallbackInfo& info) {
   auto m = model(info, 0);
-  ForwardInput in = readInputs(info[1].As<Napi::Object>());
-  PackedResponses r{numbers(info[2], "starts"), numbers(info[3], "lengths"), i64(info, 4)};
-  double temperature = num(info, 5);
-  bool withEntropy = flag(info, 6);
-  int64_t chunk = info.Length() > 7 && !isNullish(info[7]) ? i64(info, 7) : 512;
-  ScoredResponses s = scorePackedResponses(*m, in, r, temperature, chunk, withEntropy);
-  std::vector<at::Tensor> out{s.logProbs};
-  if (withEntropy) out.push_back(s.entropy);
-  return retList(E, out);
+  return retList(E, packedScoreArgs(info).score(*m));
 }
 
 // qwenLogProbsPackedAsync(same arguments) [async, autograd] -> Promise<[logProbs, entropy?]>
 Napi::Value qwenLogProbsPackedAsync(const Napi::CallbackInfo& info) {
   auto m = model(info, 0);
-  ForwardInput in = readInputs(info[1].As<Napi::Object>());
-  PackedResponses r{numbers(info[2], "starts"), numbers(info[3], "lengths"), i64(info, 4)};
-  double temperature = num(info, 5);
-  bool withEntropy = flag(info, 6);
-  int64_t chunk = info.Length() > 7 && !isNullish(info[7]) ? i64(info, 7) : 512;
-  return TensorTask::run(E, "qwenLogProbsPacked", [m, in, r, temperature, chunk, withEntropy]() {
-    ScoredResponses s = scorePackedResponses(*m, in, r, temperature, chunk, withEntropy);
-    std::vector<at::Tensor> out{s.logProbs};
-    if (withEntropy) out.push_back(s.entropy);
-    return out;
-  });
+  return TensorTask::run(E, "qwenLogProbsPacked", [m, a = packedScoreArgs(info)]() { return a.score(*m); });
 }
 
 Napi::Value qwenSetGradientCheckpointing(const Napi::CallbackInfo& info) {

@@ -16,10 +16,17 @@ import { scoreResponses } from '../../rollout/score_responses.js';
  */
 export async function sftMicroStep(model: QwenVLModel, batch: TrainingBatch, batchTokens: number): Promise<number> {
   if (!batch.responseIds || !batch.responseMask) throw new Error('sftMicroStep: the batch has no responses');
-  const { logProbs } = scoreResponses(model, batch);
+  return maskedNllStep(scoreResponses(model, batch).logProbs, batch.responseMask!, batchTokens);
+}
+
+/**
+ * Backward of Σ mask·(−log p) / batchTokens for one micro-batch; returns the summed NLL. Frees
+ * `logProbs` (the caller's scored tokens).
+ */
+export function maskedNllStep(logProbs: torch.Tensor, mask: torch.Tensor, batchTokens: number): number {
   try {
     const { loss, nll } = torch.scope(() => {
-      const nll = logProbs.mul(batch.responseMask!).sum().neg();
+      const nll = logProbs.mul(mask).sum().neg();
       return { loss: nll.div(batchTokens), nll: nll.item() };
     });
     try {

@@ -10,6 +10,7 @@ import * as torch from '../../torch/index.js';
 import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
 import type { CollatedBatch } from '../../rollout/collate.js';
 import type { PreparedExample } from './batch.js';
+import { maskedNllStep } from './loss.js';
 
 /** Tokens the loss covers in `examples`: prompt + response, less the first token and the image pads. */
 export function promptLossTokens(examples: readonly PreparedExample[], imageTokenId: number): number {
@@ -38,25 +39,16 @@ export function promptLossMask(batch: CollatedBatch, imageTokenId: number): torc
 export async function sftPromptLossMicroStep(model: QwenVLModel, batch: CollatedBatch, batchTokens: number, imageTokenId: number): Promise<number> {
   const L = batch.inputIds.shape[1];
   const targets = batch.inputIds.narrow(1, 1, L - 1).contiguous();
-  const pending = model.logProbs(
+  const { logProbs } = model.logProbs(
     { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds, pixelValues: batch.pixelValues, imageGridThw: batch.imageGridThw, imageSources: batch.imageSources },
     targets,
     1,
   );
   targets.dispose();
-  const { logProbs } = pending;
+  const mask = promptLossMask(batch, imageTokenId);
   try {
-    const { loss, nll } = torch.scope(() => {
-      const nll = logProbs.mul(promptLossMask(batch, imageTokenId)).sum().neg();
-      return { loss: nll.div(batchTokens), nll: nll.item() };
-    });
-    try {
-      loss.backward();
-    } finally {
-      loss.dispose();
-    }
-    return nll;
+    return maskedNllStep(logProbs, mask, batchTokens);
   } finally {
-    logProbs.dispose();
+    mask.dispose();
   }
 }
