@@ -97,7 +97,7 @@ export async function grpoStep3b(device: string, preset: string, save: Save): Pr
     const collate = { padId: cfg.padTokenId, imageTokenId: img, mergeSize: 2, maxResponseLength: maxNew, packed: true };
     const refLp = await phase('ref_logprobs', () => responseLogProbs(ref, samples, gen.sequences, 8, collate));
     const adv = grpoAdvantages(gen.sequences.map((_, i) => (i * 7919) % 3), gen.sequences.map((_, i) => Math.floor(i / n)));
-    const update = await phase('update', () => policyUpdate(model, params, opt, { prompts: samples, responses: gen.sequences, advantages: adv, oldLogProbs: null, refLogProbs: refLp }, {
+    const update = await phase('update', () => policyUpdate(model, opt, { prompts: samples, responses: gen.sequences, advantages: adv, oldLogProbs: null, refLogProbs: refLp }, {
       miniBatch: samples.length, microBatch: 4, packed: true, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: { coef: 0.01, type: 'low_var_kl' }, aggregation: 'micro-token-mean', maxGradNorm: 1, collate,
     }));
     const newTokens = gen.sequences.reduce((a, s) => a + s.length, 0);

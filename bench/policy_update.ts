@@ -71,7 +71,7 @@ async function ours(packed: boolean): Promise<number[]> {
   const ms: number[] = [];
   for (let s = 0; s < STEPS + 1; s++) {
     const t0 = performance.now();
-    await policyUpdate(st.model, params, opt, { prompts, responses, advantages, oldLogProbs: null, refLogProbs }, settings);
+    await policyUpdate(st.model, opt, { prompts, responses, advantages, oldLogProbs: null, refLogProbs }, settings);
     if (s > 0) ms.push(performance.now() - t0);
   }
   opt.dispose();

@@ -18,18 +18,6 @@ export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
 /** Runs `fn` with autograd on, inside a noGrad region (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
 export function isGradEnabled(): boolean { return native.isGradEnabled(); }
-/**
- * Queues native work without autograd: `start` must start the work synchronously (a native async
- * task captures the grad mode when it is queued); the Promise it returns is passed through.
- */
-export function noGradTask<T>(start: () => Promise<T>): Promise<T> {
-  const prev = native.setGradEnabled(false) as boolean;
-  try {
-    return start();
-  } finally {
-    native.setGradEnabled(prev);
-  }
-}
 
 /**
  * Runs `fn` in inference mode (torch.inference_mode): faster than noGrad; tensors made inside

@@ -59,7 +59,7 @@ describe('multi-reward update, per token mask', () => {
     const run = async (channels: UpdateChannel[]) => {
       const params = st.model.setTrainable(() => true);
       const opt = new torch.AdamW(params, { lr: 0 }); // measure the loss only; weights stay put
-      const m = await policyUpdate(st.model, params, opt, { prompts, responses, channels, pass2, oldLogProbs: null, refLogProbs: null }, {
+      const m = await policyUpdate(st.model, opt, { prompts, responses, channels, pass2, oldLogProbs: null, refLogProbs: null }, {
         miniBatch: 3, microBatch: 3, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: null, aggregation: 'micro-token-mean', maxGradNorm: 1e9, collate,
       });
       opt.dispose();
@@ -95,7 +95,7 @@ describe('multi-reward update, per token mask', () => {
     // A pass-2 channel without pass-2 sequences is a clear error, not a silent pass-1 update.
     const params = st.model.setTrainable(() => true);
     const opt = new torch.AdamW(params, { lr: 0 });
-    await expect(policyUpdate(st.model, params, opt, { prompts, responses, channels: [ch('vis', vis, { sequence: 'pass2' })], oldLogProbs: null, refLogProbs: null }, {
+    await expect(policyUpdate(st.model, opt, { prompts, responses, channels: [ch('vis', vis, { sequence: 'pass2' })], oldLogProbs: null, refLogProbs: null }, {
       miniBatch: 3, microBatch: 3, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: null, aggregation: 'micro-token-mean', maxGradNorm: 1, collate,
     })).rejects.toThrow(/pass-2 tokens but the batch has no pass2/);
     opt.dispose();

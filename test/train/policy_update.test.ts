@@ -25,7 +25,7 @@ describe('policyUpdate', () => {
       const params = st.model.setTrainable(() => true);
       const opt = new torch.AdamW(params, { lr: 1e-2 });
       const old = k === 0 ? await responseLogProbs(st.model, prompts, responses, 2, collate) : null;
-      const m = await policyUpdate(st.model, params, opt, { prompts, responses, advantages: [1, -1], oldLogProbs: old, refLogProbs: null }, settings);
+      const m = await policyUpdate(st.model, opt, { prompts, responses, advantages: [1, -1], oldLogProbs: old, refLogProbs: null }, settings);
       results.push({ m, w: params.map((p) => p.toFlatArray()) });
     }
     // Same loss and same gradient (its norm before clipping); weights are not compared: Adam's

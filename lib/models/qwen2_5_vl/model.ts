@@ -74,8 +74,6 @@ export class QwenVLModel {
   readonly params = new Map<string, torch.Tensor>();
   private index: number;
   private sourceDir?: string;
-  private checkpointing = false;
-
   private currentDevice: string;
 
   private constructor(readonly config: QwenVLConfig, readonly dtype: DType, device: string) {
@@ -158,7 +156,7 @@ export class QwenVLModel {
    */
   logProbs(i: ForwardInputs, targets: torch.Tensor, start: number, o: { temperature?: number; entropy?: boolean; chunk?: number } = {}): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
     const hs = this.withInputs(i, (inp) => native.qwenLogProbs(this.index, inp, targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[]);
-    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+    return scored(hs);
   }
 
   /**
@@ -173,14 +171,14 @@ export class QwenVLModel {
   ): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
     const inputs = this.packedInputs(i, r);
     const hs = native.qwenLogProbsPacked(this.index, inputs, [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as number[];
-    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+    return scored(hs);
   }
 
   /** logProbs on a worker thread (the autograd graph is the same; call backwardAsync on the loss). */
   async logProbsAsync(i: ForwardInputs, targets: torch.Tensor, start: number, o: { temperature?: number; entropy?: boolean; chunk?: number } = {}): Promise<{ logProbs: torch.Tensor; entropy: torch.Tensor | null }> {
     const pending = this.withInputs(i, (inp) => native.qwenLogProbsAsync(this.index, inp, targets.handle, start, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null) as Promise<number[]>);
     const hs = await pending;
-    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+    return scored(hs);
   }
 
   /** packedLogProbs on a worker thread. */
@@ -189,7 +187,7 @@ export class QwenVLModel {
     o: { temperature?: number; entropy?: boolean; chunk?: number } = {},
   ): Promise<{ logProbs: torch.Tensor; entropy: torch.Tensor | null }> {
     const hs = (await native.qwenLogProbsPackedAsync(this.index, this.packedInputs(i, r), [...r.starts], [...r.lengths], r.columns, o.temperature ?? 1, o.entropy ?? false, o.chunk ?? null)) as number[];
-    return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
+    return scored(hs);
   }
 
   /** The addon's input object of a packed batch, after checking its boundaries. */
@@ -210,7 +208,6 @@ export class QwenVLModel {
    */
   setGradientCheckpointing(on: boolean): void {
     native.qwenSetGradientCheckpointing(this.index, on);
-    this.checkpointing = on;
   }
   /** The device the weights are on (inputs are moved there). */
   get device(): string { return this.currentDevice; }
@@ -222,8 +219,6 @@ export class QwenVLModel {
     native.qwenMoveTo(this.index, device);
     this.currentDevice = device;
   }
-  /** Whether activation checkpointing is on. */
-  get gradientCheckpointing(): boolean { return this.checkpointing; }
 
   /** Batched generation in the C++ engine (off the JS thread). Prompts are left-padded here. */
   async generate(r: GenerateRequest): Promise<GenerateResult> {
@@ -313,4 +308,9 @@ export class QwenVLModel {
 /** Loads a Hugging Face Qwen2.5-VL checkpoint folder. */
 export function loadModel(dir: string, o: ModelOptions = {}): Promise<QwenVLModel> {
   return QwenVLModel.load(dir, o);
+}
+
+/** The [logProbs, entropy?] handles of the scoring bindings as tensors. */
+function scored(hs: number[]): { logProbs: torch.Tensor; entropy: torch.Tensor | null } {
+  return { logProbs: wrap(hs[0]), entropy: hs.length > 1 ? wrap(hs[1]) : null };
 }

@@ -14,6 +14,7 @@ import {
 import type { ClipConfig } from '../../grpo/policy_loss.js';
 import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
 import { scoreResponses } from '../../rollout/score_responses.js';
+import { clippedStep } from '../optim_step.js';
 
 /** One reward channel of a multi-reward update (METHOD §10.3). */
 export interface UpdateChannel {
@@ -96,9 +97,10 @@ function checkBatch(b: UpdateBatch, s: UpdateSettings): void {
 }
 
 /**
- * Runs every mini-batch of `b`; returns metrics averaged over micro-batches and steps.
+ * Runs every mini-batch of `b` (one clipped AdamW step of `opt`'s parameters each); returns
+ * metrics averaged over micro-batches and steps.
  */
-export async function policyUpdate(model: QwenVLModel, params: torch.Tensor[], opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): Promise<UpdateMetrics> {
+export async function policyUpdate(model: QwenVLModel, opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): Promise<UpdateMetrics> {
   checkBatch(b, s);
   const N = b.prompts.length;
   const micro: Record<string, number[]> = {};
@@ -113,11 +115,9 @@ export async function policyUpdate(model: QwenVLModel, params: torch.Tensor[], o
       for (const [k, v] of Object.entries(readScalars(named))) (micro[k] ??= []).push(v);
       for (const [, t] of named) t.dispose();
     }
-    const { norm, finite } = torch.clipGradNorm(params, s.maxGradNorm);
+    const { norm, applied } = clippedStep(opt, s.maxGradNorm);
     norms.push(norm);
-    if (finite) opt.step();
-    else skipped++;
-    opt.zeroGrad();
+    if (!applied) skipped++;
   }
   const out: UpdateMetrics = {};
   for (const [k, v] of Object.entries(micro)) out[`actor/${k}`] = mean(v);

@@ -126,10 +126,10 @@ export class GrpoTrainer {
 
   /** The policy update over the rollout (mini-batches, micro-batches, clip, AdamW). */
   updatePhase(r: Rollout, exp: Experience, adv: AdvantageSet, lr: number): Promise<UpdateMetrics> {
-    const { cfg, plan, policy, params, opt, kl } = this.s;
+    const { cfg, plan, policy, opt, kl } = this.s;
     const a = cfg.worker.actor, alg = cfg.algorithm;
     opt.setLr(lr);
-    return this.s.timer.time('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, params, opt, {
+    return this.s.timer.time('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, opt, {
       prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
       ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
     }, {

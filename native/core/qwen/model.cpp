@@ -44,8 +44,6 @@ at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const s
   auto images = [&] { return imageSources.empty() ? visionForward(cfg, w, pixels, grids, gradientCheckpointing) : repeatImages(cfg, w, pixels, grids, imageSources, gradientCheckpointing); };
   at::Tensor e = at::embedding(w.embed, ids);
   at::Tensor isImage = ids == cfg.imageTokenId;
-  // The meta device (shapes only, used to check that a path stays on one device) has no values to count.
-  if (ids.is_meta()) return pixels.defined() ? e.masked_scatter(isImage.unsqueeze(-1).expand_as(e), images().to(e.scalar_type())) : e;
   int64_t nTokens = isImage.sum().item<int64_t>();
   if (!pixels.defined()) {
     if (nTokens > 0) throw std::runtime_error("input has " + std::to_string(nTokens) + " image-pad tokens but no pixel values were given");
