@@ -4,7 +4,7 @@
  * vision windows), the packed log-probs, entropies and every parameter gradient equal those of
  * the same samples left-padded; checkpointed layers give the same values and gradients as plain.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
 import { parseQwenConfig } from '../../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
@@ -64,6 +64,7 @@ describe('packed training batches', () => {
   model.setTrainable(() => true);
   const R = Math.max(...responses.map((r) => r.length));
   const weights = torch.randn([3, R], { generator: new torch.Generator(7), dtype: 'float64' });
+  afterAll(() => { weights.dispose(); model.dispose(); });
 
   it('lays samples end to end with their own positions and boundaries', () => {
     const packed = packBatch(prompts, responses, collateOpts);
@@ -124,12 +125,13 @@ describe('QwenVLModel.moveTo', () => {
   it('refuses a device that cannot hold the weights in place, and leaves the model working', () => {
     const m = QwenVLModel.fromConfig(cfg, { seed: 1 });
     const ids = torch.tensor([[1, 2, 3]], { dtype: 'int64' });
-    const before = m.forward({ inputIds: ids }).toFlatArray();
+    const before = torch.scope(() => m.forward({ inputIds: ids }).toFlatArray());
     m.moveTo('cpu');
     expect(() => m.moveTo('meta')).toThrow(/cannot move the model's weights from cpu to meta in place/);
     expect(m.device).toBe('cpu');
     expect(m.parameters().every((p) => p.device === 'cpu')).toBe(true);
-    expect(m.forward({ inputIds: ids }).toFlatArray()).toEqual(before);
+    expect(torch.scope(() => m.forward({ inputIds: ids }).toFlatArray())).toEqual(before);
+    ids.dispose();
     m.dispose();
   });
 });
@@ -153,6 +155,7 @@ describe('shared images', () => {
       a.dispose();
       b.dispose();
     }
+    weights.dispose();
     model.dispose();
   });
 });

@@ -18,16 +18,27 @@ const grads = Array.from({ length: STEPS }, () => makeData({ shape }, rnd));
 const opts = { lr: 3e-3, weightDecay: 0.1 };
 
 /** bf16 values of `data` (as the bf16 gradient holds them), as fp32 numbers. */
+/** Sets `p.grad` to `data` in `dtype` (the handle made here is freed; the gradient keeps the storage). */
+function setGrad(p: torch.Tensor, data: number[], dtype: 'bfloat16' | 'float32'): void {
+  const g = torch.scope(() => torch.tensor(new Float32Array(data), { shape }).to(dtype));
+  p.grad = g;
+  g.dispose();
+}
+/** A leaf parameter holding `init` in `dtype` (through bf16 first when `viaBf16`). */
+const leaf = (dtype: 'bfloat16' | 'float32', viaBf16 = false) => torch.scope(() => {
+  const t = torch.tensor(new Float32Array(init), { shape });
+  return (viaBf16 ? t.to('bfloat16').to(dtype) : t.to(dtype)).requiresGrad_(true);
+});
 const bf16 = (data: number[]) => torch.scope(() => torch.tensor(new Float32Array(data), { shape }).to('bfloat16').to('float32').toFlatArray());
 
 function runMasters(stopAt: number, resume?: string, save?: string): { param: number[]; master: number[] } {
-  const p = torch.tensor(new Float32Array(init), { shape }).to('bfloat16').requiresGrad_(true);
+  const p = leaf('bfloat16');
   const opt = new torch.AdamW([p], { ...opts, masterWeights: true });
   expect(opt.masterCount).toBe(1);
   let s = 0;
   if (resume) { expect(opt.load(resume).masters).toBe(true); s = stopAt; }
   for (; s < (resume ? STEPS : stopAt); s++) {
-    p.grad = torch.tensor(new Float32Array(grads[s]), { shape }).to('bfloat16');
+    setGrad(p, grads[s], 'bfloat16');
     opt.step();
     opt.zeroGrad();
   }
@@ -46,10 +57,10 @@ function masterOf(opt: torch.AdamW): number[] {
 
 describe('AdamW master weights', () => {
   it('updates the fp32 master like fp32 AdamW and writes the rounded master into the bf16 parameter', () => {
-    const ref = torch.tensor(new Float32Array(init), { shape }).to('bfloat16').to('float32').requiresGrad_(true);
+    const ref = leaf('float32', true);
     const refOpt = new torch.AdamW([ref], opts);
     for (let s = 0; s < STEPS; s++) {
-      ref.grad = torch.tensor(new Float32Array(bf16(grads[s])), { shape });
+      setGrad(ref, bf16(grads[s]), 'float32');
       refOpt.step();
       refOpt.zeroGrad();
     }
@@ -58,11 +69,11 @@ describe('AdamW master weights', () => {
     expect(ours.master).toEqual(want);
     expect(ours.param).toEqual(bf16(want));
     // The point of masters: updating the bf16 weights directly loses the small steps.
-    const plain = torch.tensor(new Float32Array(init), { shape }).to('bfloat16').requiresGrad_(true);
+    const plain = leaf('bfloat16');
     const plainOpt = new torch.AdamW([plain], opts);
-    for (let s = 0; s < STEPS; s++) { plain.grad = torch.tensor(new Float32Array(grads[s]), { shape }).to('bfloat16'); plainOpt.step(); plainOpt.zeroGrad(); }
+    for (let s = 0; s < STEPS; s++) { setGrad(plain, grads[s], 'bfloat16'); plainOpt.step(); plainOpt.zeroGrad(); }
     expect(plain.to('float32').toFlatArray()).not.toEqual(ours.param);
-    for (const x of [refOpt, plainOpt]) x.dispose();
+    for (const x of [refOpt, plainOpt, ref, plain]) x.dispose();
   });
 
   it('saves and restores the masters with the optimizer state', () => {

@@ -57,6 +57,7 @@ describe('training work off the JS thread', () => {
     // The same ops in the same order on another thread: the same gradients, bit for bit.
     expect(grads()).toEqual(viaWorker);
     packed.dispose();
+    weights.dispose();
     model.dispose();
   });
 
