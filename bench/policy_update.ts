@@ -24,7 +24,7 @@ import { DecodedImageCache } from '../lib/rollout/image_cache.js';
 import { policyUpdate } from '../lib/train/grpo/policy_update.js';
 import { splitSizes, synthesizeWorld } from '../lib/world/synth.js';
 import { createTinyCheckpoint } from '../lib/world/tiny_checkpoint.js';
-import { median } from './stats.js';
+import { median, peerEnv } from './stats.js';
 
 const RUNS = Number(process.argv[2] ?? 3), STEPS = Number(process.argv[3] ?? 3), THREADS = Number(process.argv[4] ?? 2);
 const PROMPTS = 16, N = 8, MICRO = 32, T = 1.0;
@@ -80,7 +80,7 @@ async function ours(packed: boolean): Promise<number[]> {
 }
 
 function peer(): number[] {
-  const r = spawnSync(process.env.VSR1_PYTHON ?? 'python3', [path.join(here, 'peer_policy_update.py'), ckpt, root, String(STEPS), String(THREADS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.env.VSR1_PYTHON ?? 'python3', [path.join(here, 'peer_policy_update.py'), ckpt, root, String(STEPS), String(THREADS)], { encoding: 'utf8', maxBuffer: 1 << 26, env: peerEnv() });
   if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { ms: number[] }).ms;
 }

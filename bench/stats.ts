@@ -1,5 +1,16 @@
 /** Small statistics helpers for benchmarks: medians and ratio tables. */
 import { spawnSync } from 'node:child_process';
+import { openMpDefaultsApplied } from '../lib/native.js';
+
+/**
+ * The environment for a peer process: ours, less the OpenMP wait settings that our addon loader
+ * added (lib/addon/openmp.ts), so the peer runs as its users run it. VSR1_PEER_OMP=ours keeps them.
+ */
+export function peerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (process.env.VSR1_PEER_OMP !== 'ours') for (const k of openMpDefaultsApplied) delete env[k];
+  return env;
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -9,7 +20,7 @@ export function median(xs: number[]): number {
 
 /** Runs a Python peer script and parses its JSON stdout. */
 export function runPeer<T>(script: string, args: string[] = [], input = ""): T {
-  const r = spawnSync(process.env.VSR1_PYTHON ?? "python3", [script, ...args], { input, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' } });
+  const r = spawnSync(process.env.VSR1_PYTHON ?? "python3", [script, ...args], { input, encoding: "utf8", maxBuffer: 1 << 28, env: peerEnv({ OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' }) });
   if (r.status !== 0) throw new Error(`peer ${script} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }

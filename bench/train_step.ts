@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
 import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
-import { median } from './stats.js';
+import { median, peerEnv } from './stats.js';
 import { BENCH_MODEL, benchLengths } from './train_step_shapes.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
@@ -36,8 +36,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-bench-train-'));
 interface CaseResult { ms: number[]; rssBeforeMb: number; peakRssMb: number }
 type Case = { name: string; run: (L: number) => CaseResult };
 const env = { ...process.env, OMP_NUM_THREADS: String(THREADS) };
-function spawnJson(cmd: string, args: string[], input?: string): CaseResult {
-  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 1 << 26, env });
+function spawnJson(cmd: string, args: string[], input?: string, childEnv: NodeJS.ProcessEnv = env): CaseResult {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 1 << 26, env: childEnv });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as CaseResult;
 }
@@ -48,7 +48,7 @@ const ours = (layout: string): Case => ({
 const peer = (layout: string): Case => ({
   name: `transformers ${layout}`,
   run: (L) => spawnJson(process.env.VSR1_PYTHON ?? 'python3', [path.join(here, 'peer_train_step.py'), dir, layout, String(STEPS), String(THREADS)],
-    JSON.stringify(benchLengths(L, B, BENCH_MODEL.vocab_size - 16))),
+    JSON.stringify(benchLengths(L, B, BENCH_MODEL.vocab_size - 16)), peerEnv({ OMP_NUM_THREADS: String(THREADS) })),
 });
 const cases = [ours('padded'), ours('packed'), ours('packed-ckpt'), peer('padded'), peer('padded-ckpt')];
 

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyOpenMpDefaults } from './addon/openmp.js';
 
 /** Loose signature of the bound functions; lib/torch/ wraps them in typed APIs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,5 +28,7 @@ function findAddon(): string {
 }
 
 const require = createRequire(import.meta.url);
+/** The OpenMP variables this process got from lib/addon/openmp.ts (not set by the user). */
+export const openMpDefaultsApplied: readonly string[] = applyOpenMpDefaults(); // before libgomp loads with the addon
 export const addonPath = findAddon();
 export const native: NativeApi = require(addonPath) as NativeApi;

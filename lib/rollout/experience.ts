@@ -8,7 +8,7 @@ import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import type { CollateOptions, EncodedPrompt } from './collate.js';
 import { microBatchesByTokens, trainingBatch } from './pack.js';
-import { scoreResponses } from './score_responses.js';
+import { scoreResponsesAsync } from './score_responses.js';
 
 /** How a log-prob pass splits and lays out its micro-batches. */
 export interface ExperienceLayout {
@@ -31,9 +31,16 @@ export async function responseLogProbs(
   for (const idx of micros) {
     const batch = trainingBatch(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), { ...o, device: model.device, packed: o.packed ?? true });
     try {
-      // The forward pass runs on a worker thread without autograd; one device-to-host transfer per micro-batch.
-      // One device-to-host transfer per micro-batch (on the JS thread: see microBatchStep on why).
-      const flat = torch.scope(() => torch.noGrad(() => scoreResponses(model, batch, { temperature }).logProbs.to('cpu').toFlatArray()));
+      // The forward pass runs on the addon's task thread without autograd (the task keeps the grad
+      // mode of the call); one device-to-host transfer per micro-batch.
+      const scored = await torch.noGradTask(() => scoreResponsesAsync(model, batch, { temperature }));
+      let flat: number[];
+      try {
+        flat = torch.scope(() => scored.logProbs.to('cpu').toFlatArray());
+      } finally {
+        scored.logProbs.dispose();
+        scored.entropy?.dispose();
+      }
       const R = batch.responseLength;
       idx.forEach((i, k) => { out[i] = Float32Array.from(flat.slice(k * R, k * R + batch.responseTokens[k])); });
     } finally {

@@ -15,6 +15,20 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
 
 /** Runs `fn` without recording autograd history (torch.no_grad). */
 export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
+/**
+ * Starts a native task with autograd off and returns its promise. The addon's tasks run with the
+ * grad mode in force when they were created, so `start` must make its native `...Async` call
+ * before it first awaits (as the models' `...Async` scoring methods do); the JS thread's grad mode
+ * is restored as soon as `start` returns.
+ */
+export function noGradTask<T>(start: () => Promise<T>): Promise<T> {
+  const prev = native.setGradEnabled(false) as boolean;
+  try {
+    return start();
+  } finally {
+    native.setGradEnabled(prev);
+  }
+}
 /** Runs `fn` with autograd on, inside a noGrad region (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
 export function isGradEnabled(): boolean { return native.isGradEnabled(); }

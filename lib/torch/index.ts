@@ -7,7 +7,7 @@ export type { Shape, Operand } from './tensor.js';
 export type { DType } from './dtype.js';
 export * from './create.js';
 export * from './functional.js';
-export { noGrad, enableGrad, inferenceMode, isGradEnabled, grad } from './autograd.js';
+export { noGrad, noGradTask, enableGrad, inferenceMode, isGradEnabled, grad } from './autograd.js';
 export { scope, memoryStats } from './lifetime.js';
 export { manualSeed, Generator } from './random.js';
 export { AdamW, clipGradNorm, cosineWithWarmup, constantWithWarmup } from './optim.js';

@@ -322,11 +322,11 @@ export class Tensor implements Disposable {
     return h === null ? null : wrap(h);
   }
   set grad(g: Tensor | null) { native.setGrad(this.handle, g === null ? null : tensorArg('grad', 'grad', g)); }
-  /** Backpropagates from this tensor; a non-scalar needs `gradient` of its shape. */
-  /** backward() on a worker thread, so the JS thread stays free while the gradients are computed. */
+  /** backward() on the addon's task thread, so the JS thread stays free while the gradients are computed. */
   async backwardAsync(gradient?: Tensor, retainGraph = false): Promise<void> {
     await native.backwardAsync(this.handle, optTensorArg('backward', 'gradient', gradient), retainGraph);
   }
+  /** Backpropagates from this tensor; a non-scalar needs `gradient` of its shape. */
   backward(gradient?: Tensor, retainGraph = false): void {
     native.backward(this.handle, optTensorArg('backward', 'gradient', gradient), retainGraph);
   }

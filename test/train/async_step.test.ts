@@ -13,6 +13,7 @@ import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
 import type { EncodedPrompt } from '../../lib/rollout/collate.js';
 import { packBatch } from '../../lib/rollout/pack.js';
 import { scoreResponses, scoreResponsesAsync } from '../../lib/rollout/score_responses.js';
+import { applyOpenMpDefaults, OPENMP_DEFAULTS } from '../../lib/addon/openmp.js';
 
 const cfg = parseQwenConfig({
   model_type: 'qwen2_5_vl', vocab_size: 512, hidden_size: 128, intermediate_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
@@ -59,6 +60,30 @@ describe('training work off the JS thread', () => {
     packed.dispose();
     weights.dispose();
     model.dispose();
+  });
+
+  it('noGradTask scores without autograd on the task thread and restores the JS thread\'s grad mode', async () => {
+    const model = QwenVLModel.fromConfig(cfg, { seed: 4, initStd: 0.05 });
+    model.setTrainable(() => true);
+    const packed = packBatch(prompts.slice(0, 2), responses.slice(0, 2), { padId: 511, imageTokenId: 500, mergeSize: 2 });
+    const pending = torch.noGradTask(() => scoreResponsesAsync(model, packed));
+    expect(torch.isGradEnabled()).toBe(true);
+    const { logProbs } = await pending;
+    expect(logProbs.requiresGrad).toBe(false);
+    const withGrad = await scoreResponsesAsync(model, packed);
+    expect(withGrad.logProbs.requiresGrad).toBe(true);
+    expect(withGrad.logProbs.toFlatArray()).toEqual(logProbs.toFlatArray());
+    for (const t of [logProbs, withGrad.logProbs]) t.dispose();
+    packed.dispose();
+    model.dispose();
+  });
+
+  it('the addon loader sets the OpenMP wait defaults only where the user set nothing', () => {
+    const env: NodeJS.ProcessEnv = { OMP_WAIT_POLICY: 'PASSIVE', GOMP_SPINCOUNT: '' };
+    expect(applyOpenMpDefaults(env)).toEqual(['GOMP_SPINCOUNT']);
+    expect(env).toEqual({ OMP_WAIT_POLICY: 'PASSIVE', GOMP_SPINCOUNT: OPENMP_DEFAULTS.GOMP_SPINCOUNT });
+    // This process loaded the addon through lib/native.ts, so libgomp read them at load.
+    for (const k of Object.keys(OPENMP_DEFAULTS)) expect(process.env[k], k).toBeTruthy();
   });
 
   it('saveAsync (weights written on a worker thread) writes the same checkpoint as save', async () => {

@@ -13,7 +13,7 @@ import {
 } from '../../grpo/index.js';
 import type { ClipConfig } from '../../grpo/policy_loss.js';
 import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
-import { scoreResponses } from '../../rollout/score_responses.js';
+import { scoreResponsesAsync } from '../../rollout/score_responses.js';
 import { clippedStep } from '../optim_step.js';
 
 /** One reward channel of a multi-reward update (METHOD §10.3). */
@@ -140,10 +140,9 @@ export interface MicroBatchPlan {
  * Returns the loss metrics as scalar tensors still on that device (the caller reads them in one
  * transfer and frees them), so nothing here waits on the device.
  *
- * The forward and backward run on the JS thread. Their worker-thread versions
- * (scoreResponsesAsync, backwardAsync) give the same gradients, but made this step about 1.4x
- * slower on 2 CPU cores (bench/policy_update.ts), even on one dedicated thread; the cause is not
- * found yet (a second OpenMP thread team is the suspect).
+ * The forward and backward run on the addon's task thread, so the JS thread stays free; the loss
+ * between them is a few small ops on the JS thread. (With two OpenMP thread teams in the process,
+ * libgomp's default short spin made this 1.4x slower on 2 cores: lib/addon/openmp.ts.)
  */
 export async function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan): Promise<MetricTensors> {
   const { idx } = plan;
@@ -154,13 +153,13 @@ export async function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: Upda
   const scored: torch.Tensor[] = [];
   try {
     const t = s.temperature ?? 1;
-    const lp1 = scoreResponses(model, batch, { temperature: t, entropy: true });
+    const lp1 = await scoreResponsesAsync(model, batch, { temperature: t, entropy: true });
     scored.push(lp1.logProbs, ...(lp1.entropy ? [lp1.entropy] : []));
-    const lp2 = batch2 ? scoreResponses(model, batch2, { temperature: t }) : null;
+    const lp2 = batch2 ? await scoreResponsesAsync(model, batch2, { temperature: t }) : null;
     if (lp2) scored.push(lp2.logProbs);
     const { loss, named } = torch.scope(() => microBatchLoss(b, s, plan, batch, lp1, batch2, lp2, model.device));
     try {
-      loss.backward();
+      await loss.backwardAsync();
     } finally {
       loss.dispose();
     }

@@ -39,7 +39,7 @@ export function promptLossMask(batch: CollatedBatch, imageTokenId: number): torc
 export async function sftPromptLossMicroStep(model: QwenVLModel, batch: CollatedBatch, batchTokens: number, imageTokenId: number): Promise<number> {
   const L = batch.inputIds.shape[1];
   const targets = batch.inputIds.narrow(1, 1, L - 1).contiguous();
-  const { logProbs } = model.logProbs(
+  const { logProbs } = await model.logProbsAsync(
     { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds, pixelValues: batch.pixelValues, imageGridThw: batch.imageGridThw, imageSources: batch.imageSources },
     targets,
     1,
@@ -47,7 +47,7 @@ export async function sftPromptLossMicroStep(model: QwenVLModel, batch: Collated
   targets.dispose();
   const mask = promptLossMask(batch, imageTokenId);
   try {
-    return maskedNllStep(logProbs, mask, batchTokens);
+    return await maskedNllStep(logProbs, mask, batchTokens);
   } finally {
     mask.dispose();
   }
