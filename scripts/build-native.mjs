@@ -1,15 +1,27 @@
-// Builds native/ into build/Release/vsr1.node with cmake-js (offline: napi headers come from
-// node-api-headers), against the libtorch that find-libtorch.mjs picks.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { findLibtorch } from './find-libtorch.mjs';
+// `npm run build:native`: compiles native/ into build/Release/vsr1.node with cmake-js (offline:
+// N-API headers come from node-api-headers) against the libtorch lib/addon/libtorch.ts finds,
+// checks in a child process that it loads, and records it (build/vsr1-install.json) so every
+// later process loads this file against this libtorch without searching again.
+// Needs dist/ (the package script runs tsc first). Extra arguments go to cmake-js (e.g. --debug).
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const lt = findLibtorch();
-console.error(`[vsr1] libtorch: ${lt.root} (${lt.source}; ${lt.cmake ? 'TorchConfig.cmake' : 'direct CPU link'})`);
-const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
-const args = [cmakeJs, 'compile', '--CDTORCH_ROOT=' + lt.root, '--CDVSR1_TORCH_CMAKE=' + (lt.cmake ? 'ON' : 'OFF'),
-  '--CDVSR1_CXX11_ABI=' + (lt.cxx11abi ? 1 : 0), ...process.argv.slice(2)];
-if (!process.argv.includes('--debug')) args.push('--config', 'Release');
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, CMAKE_BUILD_PARALLEL_LEVEL: process.env.CMAKE_BUILD_PARALLEL_LEVEL ?? '2' } });
-process.exit(r.status ?? 1);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const mod = (f) => import(pathToFileURL(path.join(root, 'dist', 'lib', 'addon', f)).href);
+const { findLibtorch } = await mod('libtorch.js');
+const { buildFromSource, checkAddonLoads } = await mod('source_build.js');
+const { writeInstallRecord } = await mod('install_record.js');
+const { supportedTorch } = await mod('package_root.js');
+
+try {
+  const torch = findLibtorch({ supported: supportedTorch() });
+  console.error(`[vsr1] libtorch ${torch.version} at ${torch.root} (${torch.source}${torch.cuda ? `, CUDA ${torch.cuda}` : ', CPU only'})`);
+  const addon = buildFromSource(root, torch, process.argv.slice(2));
+  const check = checkAddonLoads(root, addon, torch);
+  if (!check.ok) throw new Error(check.error);
+  writeInstallRecord(root, { addon, kind: 'source', torch, at: new Date().toISOString() });
+  console.error(`[vsr1] built ${addon} and checked that it loads`);
+} catch (e) {
+  console.error(`[vsr1] ${e.message}`);
+  process.exit(1);
+}

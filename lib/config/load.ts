@@ -7,18 +7,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { builtinConfigs, resolveConfigPath } from './builtin.js';
 import { ConfigError, formatIssues } from './errors.js';
 import { withOverrides } from './overrides.js';
 import { TrainConfigSchema, type TrainConfig } from './train.js';
 import { SftConfigSchema, type SftConfig } from './sft.js';
 
-/** Reads a YAML file that must hold a mapping; errors name the file and line. */
-export function readYamlFile(path: string): Record<string, unknown> {
+/**
+ * Reads a YAML file that must hold a mapping; errors name the file and line. A path that does
+ * not exist may name a built-in config (builtin.ts).
+ */
+export function readYamlFile(file: string): Record<string, unknown> {
+  const path = resolveConfigPath(file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`config ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const hint = code === 'ENOENT' ? `; built-in configs: ${builtinConfigs().join(', ')}` : '';
+    throw new Error(`config ${path}: cannot read (${code})${hint}`);
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {

@@ -44,5 +44,5 @@ export const lazyDevice = {
 export function setNumThreads(n: number): void { native.setNumThreads(n); }
 export function getNumThreads(): number { return native.getNumThreads(); }
 
-/** libtorch version, build configuration (BLAS in use, CUDA) and parallel settings. */
-export function buildInfo(): { torchVersion: string; config: string; parallel: string } { return native.buildInfo(); }
+/** What the addon was compiled against (torch headers, C++ ABI, N-API) and libtorch's build and thread settings. */
+export function buildInfo(): { torchVersion: string; cxx11abi: boolean; napiVersion: number; config: string; parallel: string } { return native.buildInfo(); }

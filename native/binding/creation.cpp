@@ -269,6 +269,12 @@ Napi::Value getNumThreads(const Napi::CallbackInfo& info) { return Napi::Number:
 Napi::Value buildInfo(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("torchVersion", std::string(TORCH_VERSION));
+#ifdef _GLIBCXX_USE_CXX11_ABI
+  o.Set("cxx11abi", static_cast<bool>(_GLIBCXX_USE_CXX11_ABI));
+#else
+  o.Set("cxx11abi", true);  // libc++ (macOS) has a single ABI
+#endif
+  o.Set("napiVersion", NAPI_VERSION);
   o.Set("config", at::show_config());
   o.Set("parallel", at::get_parallel_info());
   return o;
