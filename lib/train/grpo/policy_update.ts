@@ -1,5 +1,5 @@
 /**
- * The GRPO policy update of one RL step (METHOD §9.4-9.7, §16): the rollout's samples are split
+ * The GRPO policy update of one RL step (docs/method.md, "Policy update"): the rollout's samples are split
  * into mini-batches (one optimizer step each), each into micro-batches whose losses are
  * accumulated; then global grad-norm clipping and an AdamW step, skipped when the norm is
  * non-finite (gradients are cleared either way).
@@ -9,14 +9,14 @@ import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
 import type { CollateOptions, EncodedPrompt } from '../../rollout/collate.js';
 import { padRows } from '../../rollout/experience.js';
 import {
-  type KlConfig, type LossAggregation, type MetricTensors, type RewardChannelLoss, grpoMicroBatchLossTensors, grpoMultiRewardMicroBatchLossTensors, readScalars,
+  type GrpoLossInput, type KlConfig, type LossAggregation, type MetricTensors, type RewardChannelLoss, grpoMicroBatchLossTensors, grpoMultiRewardMicroBatchLossTensors, readScalars,
 } from '../../grpo/index.js';
 import type { ClipConfig } from '../../grpo/policy_loss.js';
 import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
 import { scoreResponsesAsync } from '../../rollout/score_responses.js';
 import { clippedStep } from '../optim_step.js';
 
-/** One reward channel of a multi-reward update (METHOD §10.3). */
+/** One reward channel of a multi-reward update (docs/method.md, "Channel token masks"). */
 export interface UpdateChannel {
   name: string;
   /** Per-sample advantage of this channel. */
@@ -75,7 +75,17 @@ export interface UpdateSettings {
   collate: CollateOptions;
   /** Logits are divided by the rollout temperature before log-softmax, as in the old/ref passes (default 1). */
   temperature?: number;
+  /**
+   * The micro-batch loss of a single-reward update (default grpoMicroBatchLossTensors: dual-clip
+   * PPO + KL with `aggregation`). A hook gets the same inputs ([B, R] rows on the model's device,
+   * per-sample advantages [B], the accumulation context) and returns the scalar to backpropagate
+   * plus named scalar metrics (tensors; logged as actor/<name>). Not used with reward channels.
+   */
+  loss?: PolicyLossHook;
 }
+
+/** A replacement for the GRPO micro-batch loss (see UpdateSettings.loss). */
+export type PolicyLossHook = (input: GrpoLossInput) => { loss: torch.Tensor; named: MetricTensors };
 
 export interface UpdateMetrics {
   [k: string]: number;
@@ -87,6 +97,7 @@ function mean(xs: number[]): number {
 
 function checkBatch(b: UpdateBatch, s: UpdateSettings): void {
   const N = b.prompts.length, epochs = s.epochs ?? 1;
+  if (s.loss && b.channels) throw new Error('policyUpdate: a custom loss (settings.loss) applies to single-reward updates; this batch has reward channels');
   if (!b.oldLogProbs && N > s.miniBatch) throw new Error('policyUpdate: old log-probs are required when the update takes more than one optimizer step');
   if (!b.oldLogProbs && epochs > 1) throw new Error('policyUpdate: old log-probs are required with more than one epoch');
   if (b.channels?.some((c) => c.sequence === 'pass2')) {
@@ -183,7 +194,7 @@ function microBatchLoss(
   const p2 = batch2 && lp2 ? withOldAndRef(lp2, batch2, idx, b.pass2!.oldLogProbs, b.pass2!.refLogProbs, device) : null;
   return b.channels
     ? grpoMultiRewardMicroBatchLossTensors({ ...common, kl: s.kl, channels: b.channels.map((c) => channelLoss(c, b, plan, p1, p2, batch2, s.collate.maxResponseLength, device)) })
-    : grpoMicroBatchLossTensors({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i])), { device }) });
+    : (s.loss ?? grpoMicroBatchLossTensors)({ ...common, kl: s.kl, advantages: torch.tensor(new Float32Array(idx.map((i) => b.advantages![i])), { device }) });
 }
 
 type Scores = { logProbs: torch.Tensor; entropy: torch.Tensor | null };

@@ -1,5 +1,5 @@
 /**
- * `vsr1 train`: Vision-SR1 GRPO (METHOD §16) as an object a script can hold. Each RL step runs
+ * `vsr1 train`: Vision-SR1 GRPO (docs/method.md, "Step pseudocode") as an object a script can hold. Each RL step runs
  * named phases: rollout (pass 1, n samples per prompt, then pass 2's self-reward answers),
  * rewards, experience (old and reference log-probs), advantages, update (the policy update over
  * mini/micro-batches); validate and save run on their schedule. `run()` is the whole job (what
@@ -23,7 +23,7 @@ import { grpoAdvantages } from '../../grpo/index.js';
 import { learningRate } from '../lr_schedule.js';
 import { restoreTrainState, saveTrainState } from '../train_state.js';
 import { type MultiRewardUpdate, multiRewardUpdate } from './multi_reward_channels.js';
-import { type Pass2Batch, policyUpdate, type UpdateMetrics } from './policy_update.js';
+import { type Pass2Batch, type PolicyLossHook, policyUpdate, type UpdateMetrics } from './policy_update.js';
 import { grpoStoredConfig } from './resume.js';
 import { type GrpoSession, openGrpoSession } from './session.js';
 import { stepMetrics, valMetrics } from './step_metrics.js';
@@ -39,6 +39,8 @@ export interface GrpoRunOptions {
    * prompt; pass 2 runs when some component reads it. Validation keeps its own metrics.
    */
   reward?: RewardSpec;
+  /** The policy loss of each micro-batch, replacing dual-clip PPO + KL (policy_update.ts PolicyLossHook). */
+  loss?: PolicyLossHook;
 }
 export interface GrpoRunResult {
   runDir: string;
@@ -99,7 +101,7 @@ export class GrpoTrainer {
     }))));
   }
 
-  /** Group advantages of the overall reward, or the multi-reward channels (METHOD §8, §10). */
+  /** Group advantages of the overall reward, or the multi-reward channels (docs/method.md, "GRPO advantage" and "Channel advantages"). */
   advantagePhase(results: readonly RewardResult[], r: Rollout): AdvantageSet {
     const names = this.s.reward.channelNames;
     if (names.length) return { advantages: null, multi: multiRewardUpdate(results, names, r, this.s.channelSettings, (ids) => this.s.policy.tokenizer.decode(ids)) };
@@ -137,6 +139,7 @@ export class GrpoTrainer {
       clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
       kl: kl.shared || kl.channels ? { coef: kl.shared ? alg.kl_coef : 0, type: alg.kl_penalty } : null,
       aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
+      ...(this.o.loss ? { loss: this.o.loss } : {}),
     })));
   }
 
