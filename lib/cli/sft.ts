@@ -1,6 +1,6 @@
 /**
  * `vsr1 sft --config FILE.yaml [key.path=value ...]`: cold-start supervised fine-tuning
- * (METHOD §11). The config schema and its documented defaults are in lib/config/sft.ts; dotted
+ * (docs/method.md, "Cold-start SFT"). The config schema and its documented defaults are in lib/config/sft.ts; dotted
  * overrides follow the file (e.g. `trainer.max_steps=100 optim.lr=1e-3`).
  *
  *   vsr1 sft --config configs/world_sft.yaml        built-in world: generates the world and a

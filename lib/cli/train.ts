@@ -1,6 +1,6 @@
 /**
  * `vsr1 train --config FILE.yaml [key.path=value ...] [--profile [STEP]]`: Vision-SR1 GRPO
- * (METHOD §16). Schema and documented defaults: lib/config/train.ts; the reference recipe is
+ * (docs/method.md, "Step pseudocode"). Schema and documented defaults: lib/config/train.ts; the reference recipe is
  * configs/train_vision_sr1.yaml, the built-in world's is configs/world_train.yaml. Resumes from
  * the newest complete checkpoint in the run folder unless trainer.resume=false.
  */

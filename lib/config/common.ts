@@ -52,10 +52,10 @@ export interface OptimDefaults {
  */
 export function optimSchema(d: OptimDefaults) {
   return z.strictObject({
-    strategy: z.enum(['adamw']).default('adamw'), // METHOD §9.6: torch.optim.AdamW (fused)
+    strategy: z.enum(['adamw']).default('adamw'), // docs/method.md, "Optimizer and schedule": torch.optim.AdamW (fused)
     lr: z.number().positive().default(d.lr),
-    betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]), // AdamW default, §9.6
-    eps: z.number().positive().default(1e-8), // AdamW default, §9.6
+    betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]), // AdamW default (docs/method.md, "Optimizer and schedule")
+    eps: z.number().positive().default(1e-8), // AdamW default (docs/method.md, "Optimizer and schedule")
     weight_decay: nonNeg().default(d.weight_decay),
     lr_warmup_ratio: z.number().min(0).max(1).default(d.lr_warmup_ratio),
     lr_warmup_steps: nonNegInt().nullable().default(null), // overrides lr_warmup_ratio when set (EasyR1)
@@ -68,7 +68,7 @@ export function optimSchema(d: OptimDefaults) {
 export const modelPathFields = {
   model_path: z.string().min(1), // required: a Hugging Face layout folder (config.json, safetensors, tokenizer)
   tokenizer_path: z.string().min(1).nullable().default(null), // null = model_path
-  // §9.6 (RL); LLaMA-Factory default for SFT. Decoder layers and vision blocks keep only their
+  // docs/method.md, "Optimizer and schedule" (RL); LLaMA-Factory default for SFT. Decoder layers and vision blocks keep only their
   // inputs in the forward pass and recompute the rest in backward (memory for one more forward).
   enable_gradient_checkpointing: z.boolean().default(true),
 };

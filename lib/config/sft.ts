@@ -1,5 +1,5 @@
 /**
- * Config of `vsr1 sft` (cold-start supervised fine-tuning, METHOD §11). The reference is
+ * Config of `vsr1 sft` (cold-start supervised fine-tuning, docs/method.md, "Cold-start SFT"). The reference is
  * LLaMA-Factory's examples/train_full/Vision-SR1-Cold-Start.yaml ("lf" below); section names
  * match the RL config (data, model, optim, trainer) and key names match it where the concept is
  * shared, with the LLaMA-Factory name in the comment otherwise.
@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { Files, TrainDtype, optimSchema, posInt, modelPathFields, trainerCommonFields } from './common.js';
 
-/** The three response styles of Vision-SR1-Cold-9K (§2.2). */
+/** The three response styles of Vision-SR1-Cold-9K (docs/method.md, "Cold-start data"). */
 export const SftStyle = z.enum(['see-think', 'cot', 'caption-reasoner']);
 export type SftStyle = z.infer<typeof SftStyle>;
 
@@ -15,7 +15,7 @@ export type SftStyle = z.infer<typeof SftStyle>;
 export const SftSource = z.strictObject({
   path: Files,
   style: SftStyle,
-  // Row layout (§2.2): LLaMA-Factory sharegpt (messages + images), alpaca (instruction/input/output),
+  // Row layout (docs/method.md, "Cold-start data"): LLaMA-Factory sharegpt (messages + images), alpaca (instruction/input/output),
   // plain columns named by data.prompt_key / response_key / image_key, or rows of the built-in
   // world (problem, answer, images, description, think; the style's response is built from them).
   format: z.enum(['sharegpt', 'alpaca', 'columns', 'world']).default('sharegpt'),
@@ -41,7 +41,7 @@ export const SftData = z.strictObject({
   shuffle: z.boolean().default(true), // HF Trainer default
   seed: z.number().int().default(42), // HF TrainingArguments default seed
   drop_last: z.boolean().default(false), // HF Trainer dataloader_drop_last default
-  // Wording that wraps problems of `columns`/`world` rows: the method's byte-exact prompts (§4, §5)
+  // Wording that wraps problems of `columns`/`world` rows: the method's byte-exact prompts (docs/method.md, "Pass-1 prompt" and "Pass-2 prompt")
   // or the built-in world's shorter ones of the same structure (lib/prompts/world.ts).
   prompt_set: z.enum(['method', 'world']).default('method'),
   // Built-in world: generate it into `dir` when dir/manifest.json is missing (vsr1 data synth).
@@ -57,8 +57,8 @@ export const SftModel = z.strictObject({
   ...modelPathFields, // lf: Qwen/Qwen2.5-VL-7B-Instruct
   dtype: TrainDtype.default('fp32'), // master weights (DeepSpeed keeps fp32 master copies)
   compute_dtype: TrainDtype.default('bf16'), // lf bf16: true
-  freeze_vision_tower: z.boolean().default(true), // lf, §11
-  freeze_multi_modal_projector: z.boolean().default(true), // lf, §11 (the visual.merger)
+  freeze_vision_tower: z.boolean().default(true), // lf; docs/method.md, "Cold-start SFT"
+  freeze_multi_modal_projector: z.boolean().default(true), // lf; docs/method.md, "Cold-start SFT" (the visual.merger)
   freeze_language_model: z.boolean().default(false), // lf
   // Create a randomly initialised model at model_path when the folder is missing (built-in world).
   init: z.strictObject({
@@ -78,9 +78,9 @@ export const SftTrainer = z.strictObject({
   micro_batch_max_tokens: posInt().nullable().default(null), // token budget per micro-batch (prompt + response), on top of the count; null = count only
   gradient_accumulation_steps: posInt().default(2), // lf
   max_grad_norm: z.number().positive().default(1.0), // HF TrainingArguments default
-  loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (§11); true adds the prompt tokens but image pads (lib/train/sft/prompt_loss.ts)
+  loss_on_prompt: z.boolean().default(false), // lf train_on_prompt=false: CE on assistant tokens only (docs/method.md, "Cold-start SFT"); true adds the prompt tokens but image pads (lib/train/sft/prompt_loss.ts)
   val_batch_size: posInt().default(8),
-  val_max_new_tokens: posInt().default(2048), // greedy validation generation budget (§6 max_response_length)
+  val_max_new_tokens: posInt().default(2048), // greedy validation generation budget (docs/method.md, "Rollout settings": max_response_length)
   log_freq: posInt().default(10), // console summary line every N steps (metrics files get every step)
   log_samples: z.number().int().min(0).default(4), // validation generations written to samples.jsonl per validation
   num_threads: posInt().nullable().default(null), // libtorch CPU threads; null = libtorch's default

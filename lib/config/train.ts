@@ -4,7 +4,7 @@
  * concept is the same. Defaults are the method's values; each line cites its source:
  *   yaml = Vision-SR1 train_examples/selfReward_config.yaml
  *   sh   = Vision-SR1 train_examples/2-7b_selfReward_train.sh (overrides yaml)
- *   §N   = a section of the method notes (METHOD.md)
+ *   docs/method.md and a quoted heading = where the method notes explain the value
  * vLLM/FSDP/Ray-only keys of the reference (gpu_memory_utilization, tensor_parallel_size,
  * fsdp.*, offload.*, max_num_batched_tokens) have no meaning here and are rejected.
  */
@@ -27,7 +27,7 @@ export const FormatPromptName = z.string().min(1).superRefine((v, ctx) => {
     code: 'custom',
     message: `expected one of ${FORMAT_PROMPT_NAMES.join(', ')} or a path ending in .jinja, received ${JSON.stringify(v)}${near ? `; did you mean ${near}?` : ''}`,
   });
-});
+}).describe('A built-in format prompt (see_think, cot, world_see_think, world_cot) or the path of a .jinja template.');
 
 /** KL estimators that lib/grpo/kl.ts klPenalty computes from sampled-token log-probs ('full' needs whole distributions). */
 export const KL_PENALTIES = ['low_var_kl', 'kl', 'abs', 'mse'] as const;
@@ -39,46 +39,46 @@ export const TrainData = z.strictObject({
   answer_key: z.string().min(1).default('answer'), // sh
   image_key: z.string().min(1).default('images'), // sh
   max_prompt_length: posInt().default(12800), // yaml: tokens of the templated prompt, image pads expanded (lib/rollout/prompt_limits.ts)
-  max_response_length: posInt().default(2048), // yaml, §6
-  rollout_batch_size: posInt().default(512), // yaml, §9.7: prompts per RL step
+  max_response_length: posInt().default(2048), // yaml; docs/method.md, "Rollout settings"
+  rollout_batch_size: posInt().default(512), // yaml; docs/method.md, "Batch arithmetic": prompts per RL step
   val_batch_size: z.number().int().min(-1).default(1024), // yaml; -1 = whole val set at once
   format_prompt: FormatPromptName.nullable().default(null), // null = the preset's prompt (see_think, or cot for vision-r1)
-  shuffle: z.boolean().default(true), // yaml, §9.7
-  seed: z.number().int().default(1), // yaml, §9.7
-  drop_last: z.boolean().default(true), // §9.7 (EasyR1 dataloader)
-  min_pixels: posInt().default(262144), // yaml, §3.1 (512²)
-  max_pixels: posInt().default(4194304), // yaml, §3.1 (2048²)
-  filter_overlong_prompts: z.boolean().default(true), // yaml, §6: drop rows over max_prompt_length / max_model_len at load; false = such a row is an error
+  shuffle: z.boolean().default(true), // yaml; docs/method.md, "Batch arithmetic"
+  seed: z.number().int().default(1), // yaml; docs/method.md, "Batch arithmetic"
+  drop_last: z.boolean().default(true), // EasyR1 dataloader; docs/method.md, "Batch arithmetic"
+  min_pixels: posInt().default(262144), // yaml; docs/method.md, "Pre-resize" (512²)
+  max_pixels: posInt().default(4194304), // yaml; docs/method.md, "Pre-resize" (2048²)
+  filter_overlong_prompts: z.boolean().default(true), // yaml; docs/method.md, "Prompt limits": drop rows over max_prompt_length / max_model_len at load; false = such a row is an error
 });
 
-/** Per-channel settings of the multi-reward mode (METHOD §10.3). Defaults follow CODE-MR. */
+/** Per-channel settings of the multi-reward mode (docs/method.md, "Multi-reward variant"). Defaults follow CODE-MR. */
 export const MultiReward = z.strictObject({
   ans_weight: nonNeg().default(1.0), // λ_ans: CODE-MR 1.0 (PAPER-v2 says 0.5)
   vis_weight: nonNeg().default(1.0), // λ_vis: CODE-MR 1.0 (PAPER-v2 says 0.5)
-  ans_format_weight: nonNeg().default(0.0), // α on r_ans: CODE-MR drops the format term (§10.2)
+  ans_format_weight: nonNeg().default(0.0), // α on r_ans: CODE-MR drops the format term (docs/method.md, "Multi-reward variant")
   vis_format_weight: nonNeg().default(0.0), // α on r_visual: CODE-MR drops the format term
   // β_k: a KL term over each channel's own tokens, on top of algorithm.kl_coef's shared one over the
   // pass-1 tokens. CODE-MR has only the shared term (so 0 here); the paper names β_ans, β_vis, no values.
   ans_kl_coef: nonNeg().default(0),
   vis_kl_coef: nonNeg().default(0),
-  // Which tokens carry each channel's advantage (§10.3): pass1 = all pass-1 tokens for both
+  // Which tokens carry each channel's advantage (docs/method.md, "Channel token masks"): pass1 = all pass-1 tokens for both
   // (CODE-MR); spans = description span for vis, think+answer for ans; pass2 = vis on pass-2 tokens.
   token_mask: z.enum(['pass1', 'spans', 'pass2']).default('pass1'),
 });
 
 export const TrainAlgorithm = z.strictObject({
-  adv_estimator: z.enum(['grpo']).default('grpo'), // yaml, §8
+  adv_estimator: z.enum(['grpo']).default('grpo'), // yaml; docs/method.md, "GRPO advantage"
   disable_kl: z.boolean().default(false), // yaml
-  use_kl_loss: z.boolean().default(true), // yaml, §8: KL is a loss, not a reward penalty
-  kl_penalty: z.enum(KL_PENALTIES).default('low_var_kl'), // yaml, §9.3 (k3)
-  kl_coef: nonNeg().default(1e-2), // yaml, §9.3
-  // §8: true divides each group's centred scores by its std (CODE-MAIN's z-score); false keeps them
+  use_kl_loss: z.boolean().default(true), // yaml; docs/method.md, "GRPO advantage": KL is a loss, not a reward penalty
+  kl_penalty: z.enum(KL_PENALTIES).default('low_var_kl'), // yaml; docs/method.md, "KL loss" (k3)
+  kl_coef: nonNeg().default(1e-2), // yaml; docs/method.md, "KL loss"
+  // docs/method.md, "GRPO advantage": true divides each group's centred scores by its std (CODE-MAIN's z-score); false keeps them
   // mean-centred only (PAPER-v2 eq. 1; verl's norm_adv_by_std_in_grpo=false, as in Dr. GRPO), which
   // does not inflate the rare successes of nearly all-wrong groups.
   norm_adv_by_std_in_grpo: z.boolean().default(true),
-  preset: z.enum(['vision-sr1', 'vision-r1', 'no-self-reward', 'multi-reward']).default('vision-sr1'), // §7.3
-  format_weight: z.number().min(0).max(1).default(0.1), // §7.3: overall = (1-w)·acc + w·fmt (+ vis)
-  // §5 step 1, §15.5: 'empty' (default) gives no visual reward without a <description>; the reference
+  preset: z.enum(['vision-sr1', 'vision-r1', 'no-self-reward', 'multi-reward']).default('vision-sr1'), // docs/method.md, "Reward presets"
+  format_weight: z.number().min(0).max(1).default(0.1), // docs/method.md, "Reward presets": overall = (1-w)·acc + w·fmt (+ vis)
+  // docs/method.md, "Missing description": 'empty' (default) gives no visual reward without a <description>; the reference
   // ('whole-response', CODE-MAIN) feeds the whole response to pass 2, which leaks the answer.
   description_fallback: z.enum(['whole-response', 'empty']).default('empty'),
   multi_reward: MultiReward.prefault({}),
@@ -86,22 +86,22 @@ export const TrainAlgorithm = z.strictObject({
 
 export const ActorModel = z.strictObject({
   ...modelPathFields, // sh: LMMs-Lab-Turtle/Qwen-2.5VL-7B-Cold-Start
-  dtype: TrainDtype.default('fp32'), // §9.6: fp32 master weights
-  compute_dtype: TrainDtype.default('bf16'), // §9.6: bf16 mixed-precision compute
-  freeze_vision_tower: z.boolean().default(false), // yaml, §9.6: the vision tower trains in RL
+  dtype: TrainDtype.default('fp32'), // docs/method.md, "Optimizer and schedule": fp32 master weights
+  compute_dtype: TrainDtype.default('bf16'), // docs/method.md, "Optimizer and schedule": bf16 mixed-precision compute
+  freeze_vision_tower: z.boolean().default(false), // yaml; docs/method.md, "Trainable parameters": the vision tower trains in RL
 });
 
 export const TrainActor = z.strictObject({
-  global_batch_size: posInt().default(128), // yaml, §9.7: prompts per optimizer step (× n sequences)
-  micro_batch_size_per_device_for_update: posInt().default(8), // sh (yaml 4), §9.7
-  micro_batch_size_per_device_for_experience: posInt().default(16), // sh (yaml 8), §9.1
-  max_grad_norm: z.number().positive().default(1.0), // yaml, §9.4
-  clip_ratio_low: z.number().min(0).max(1).default(0.2), // EasyR1 ActorConfig default, §9.2
-  clip_ratio_high: nonNeg().default(0.3), // EasyR1 ActorConfig default, §9.2
-  clip_ratio_dual: z.number().gt(1).default(3.0), // EasyR1 ActorConfig default, §9.2
-  // §9.5: the fork's per-micro-batch token mean; `token` = EasyR1's global token mean; `seq` = seq-mean-token-mean
+  global_batch_size: posInt().default(128), // yaml; docs/method.md, "Batch arithmetic": prompts per optimizer step (× n sequences)
+  micro_batch_size_per_device_for_update: posInt().default(8), // sh (yaml 4); docs/method.md, "Batch arithmetic"
+  micro_batch_size_per_device_for_experience: posInt().default(16), // sh (yaml 8); docs/method.md, "Log-probs"
+  max_grad_norm: z.number().positive().default(1.0), // yaml; docs/method.md, "Total loss"
+  clip_ratio_low: z.number().min(0).max(1).default(0.2), // EasyR1 ActorConfig default; docs/method.md, "PPO loss"
+  clip_ratio_high: nonNeg().default(0.3), // EasyR1 ActorConfig default; docs/method.md, "PPO loss"
+  clip_ratio_dual: z.number().gt(1).default(3.0), // EasyR1 ActorConfig default; docs/method.md, "PPO loss"
+  // docs/method.md, "Loss aggregation": the fork's per-micro-batch token mean; `token` = EasyR1's global token mean; `seq` = seq-mean-token-mean
   loss_avg_mode: z.enum(['micro-token-mean', 'token', 'seq']).default('micro-token-mean'),
-  ppo_epochs: posInt().default(1), // §9.7
+  ppo_epochs: posInt().default(1), // docs/method.md, "Batch arithmetic"
   // EasyR1 padding_free: each micro-batch is one packed row (samples back to back, attention kept
   // within each), for the update and the old/ref log-prob passes; false = left-padded batches.
   padding_free: z.boolean().default(true),
@@ -109,7 +109,7 @@ export const TrainActor = z.strictObject({
   // use_dynamic_bsz), on top of the micro_batch_size_* counts; null = counts only.
   micro_batch_max_tokens: posInt().nullable().default(null),
   model: ActorModel,
-  optim: optimSchema({ lr: 1e-6, weight_decay: 1e-2, lr_warmup_ratio: 0, lr_scheduler_type: 'constant' }).prefault({}), // yaml, §9.6
+  optim: optimSchema({ lr: 1e-6, weight_decay: 1e-2, lr_warmup_ratio: 0, lr_scheduler_type: 'constant' }).prefault({}), // yaml; docs/method.md, "Optimizer and schedule"
 });
 
 /** Sampling overrides for validation; any key left out keeps the rollout value. */
@@ -121,20 +121,20 @@ export const ValOverride = z.strictObject({
 });
 
 export const TrainRollout = z.strictObject({
-  n: posInt().default(8), // sh, §6
-  temperature: nonNeg().default(1.0), // yaml, §6
-  top_p: z.number().gt(0).max(1).default(0.99), // yaml, §6
-  top_k: z.number().int().min(-1).default(-1), // EasyR1 default, §6 (-1 = off)
-  seed: z.number().int().default(1), // EasyR1 default, §6: per-request seed
-  max_model_len: posInt().nullable().default(8192), // sh, §6: bounds prompt + response
-  logit_bias: z.record(z.string(), z.number()).default({ '<|image_pad|>': -100 }), // §6: keyed by token text
-  val_override_config: ValOverride.default({ temperature: 0, n: 1 }), // yaml, §6, §12.1 (greedy)
+  n: posInt().default(8), // sh; docs/method.md, "Rollout settings"
+  temperature: nonNeg().default(1.0), // yaml; docs/method.md, "Rollout settings"
+  top_p: z.number().gt(0).max(1).default(0.99), // yaml; docs/method.md, "Rollout settings"
+  top_k: z.number().int().min(-1).default(-1), // EasyR1 default; docs/method.md, "Rollout settings" (-1 = off)
+  seed: z.number().int().default(1), // EasyR1 default; docs/method.md, "Rollout settings": per-request seed
+  max_model_len: posInt().nullable().default(8192), // sh; docs/method.md, "Prompt limits": bounds prompt + response
+  logit_bias: z.record(z.string(), z.number()).default({ '<|image_pad|>': -100 }), // docs/method.md, "Rollout settings": keyed by token text
+  val_override_config: ValOverride.default({ temperature: 0, n: 1 }), // yaml; docs/method.md, "Rollout settings" and "Evaluation" (greedy)
 });
 
 export const TrainRef = z.strictObject({
-  dtype: Dtype.default('bf16'), // §9.1: frozen copy of the initial checkpoint in bf16 (no gradients, so fp16 needs no loss scaling here)
+  dtype: Dtype.default('bf16'), // docs/method.md, "Log-probs": frozen copy of the initial checkpoint in bf16 (no gradients, so fp16 needs no loss scaling here)
   micro_batch_size_per_device_for_experience: posInt().nullable().default(null), // null = the actor's
-  offload: z.boolean().default(false), // keep the reference on CPU between phases (§9.1 used CPU offload)
+  offload: z.boolean().default(false), // keep the reference on CPU between phases (the reference used CPU offload; docs/method.md, "Log-probs")
 });
 
 export const TrainWorker = z.strictObject({
@@ -159,7 +159,7 @@ export const TrainConfigSchema = z
     trainer: TrainTrainer.prefault({}),
   })
   .superRefine((c, ctx) => {
-    // The batch arithmetic of §9.7 must divide evenly, as EasyR1 asserts at start-up.
+    // The batch arithmetic (docs/method.md, "Batch arithmetic") must divide evenly, as EasyR1 asserts at start-up.
     const world = c.trainer.nnodes * c.trainer.n_gpus_per_node;
     const a = c.worker.actor;
     if (c.data.rollout_batch_size % a.global_batch_size !== 0) {
@@ -187,7 +187,7 @@ export type TrainConfig = z.output<typeof TrainConfigSchema>;
 /** What a YAML file may contain (defaults optional). */
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
-/** Sizes that follow from a train config (METHOD §9.7). */
+/** Sizes that follow from a train config (docs/method.md, "Batch arithmetic"). */
 export interface BatchPlan {
   /** Processes across all nodes. */
   worldSize: number;
@@ -203,7 +203,7 @@ export interface BatchPlan {
   gradAccumSteps: number;
 }
 
-/** Derives the batch arithmetic of §9.7 from a validated config. */
+/** Derives the batch arithmetic (docs/method.md, "Batch arithmetic") from a validated config. */
 export function batchPlan(c: TrainConfig): BatchPlan {
   const worldSize = c.trainer.nnodes * c.trainer.n_gpus_per_node;
   const n = c.worker.rollout.n;

@@ -1,5 +1,5 @@
 /**
- * RL datasets in the Vision-SR1-47K schema (METHOD §2.1): a question (`problem`), a short
+ * RL datasets in the Vision-SR1-47K schema (docs/method.md, "RL data"): a question (`problem`), a short
  * ground truth (`answer`) and a list of images (`images`), column names configurable
  * (data.prompt_key / answer_key / image_key). Sources: JSONL, JSON arrays, parquet files and
  * Hugging Face folders of parquet shards. Images are file paths (relative to the data file) or
@@ -118,7 +118,7 @@ function parseRow(value: unknown, o: Required<Pick<DatasetOptions, 'promptKey' |
   const problem = textField(row, o.promptKey, false);
   const answer = textField(row, o.answerKey, true);
   const images = parseImages(row, o.imageKey, o.requireImages, baseDir);
-  // EasyR1 (METHOD §3.4) keeps 2+ <image> placeholders in place and otherwise puts one image
+  // EasyR1 (docs/method.md, "Image placement") keeps 2+ <image> placeholders in place and otherwise puts one image
   // after the question; any other count cannot be matched to the images.
   const k = problem.split('<image>').length - 1;
   const slots = k >= 2 ? k : k === 1 || images.length > 0 ? 1 : 0;

@@ -1,8 +1,8 @@
 /**
- * Evaluation of a policy on held-out items (METHOD §12.1: greedy, the pass-1 format prompt):
+ * Evaluation of a policy on held-out items (docs/method.md, "Evaluation": greedy, the pass-1 format prompt):
  * answer accuracy and format of pass 1, and (with the self-reward pass) description accuracy:
  * whether the policy's own description, given without the image to the same policy, leads to
- * the right answer. Also the language-shortcut rate of §13: right answers whose description
+ * the right answer. Also the language-shortcut rate (docs/method.md, "Language-shortcut rate"): right answers whose description
  * does not support them (lower is better).
  */
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';

@@ -1,5 +1,5 @@
 /**
- * GRPO outcome advantages (METHOD.md §8) and the multi-reward per-channel variant (§10.2).
+ * GRPO outcome advantages (docs/method.md, "GRPO advantage") and the multi-reward per-channel variant (docs/method.md, "Channel advantages").
  *
  * Scores are per-sample scalars, so this runs in plain JS (float64) and the result is broadcast
  * to tokens once (`broadcastToTokens`).
@@ -30,7 +30,7 @@ export interface GrpoAdvantageOptions {
  * Per-sample GRPO advantages: for each group G (the samples of one prompt, same `groupIds`
  * value), A_k = (s_k − μ_G)/(σ_G + eps) with σ_G the unbiased std.
  *
- * A group whose scores are all exactly equal gets A = 0 exactly (METHOD §8). Computing the
+ * A group whose scores are all exactly equal gets A = 0 exactly (docs/method.md, "GRPO advantage"). Computing the
  * formula in floating point could leave ~1e-11 there (the mean of equal values need not equal
  * them), which would turn noise into a signal.
  *
@@ -81,7 +81,7 @@ export function grpoAdvantages(
 }
 
 /**
- * Multi-reward advantages (METHOD §10.2, CODE-MR `compute_multi_advantage`): the §8 z-score of
+ * Multi-reward advantages (docs/method.md, "Channel advantages"; CODE-MR `compute_multi_advantage`): the GRPO z-score of
  * each channel within its own groups, times that channel's weight w_k.
  *
  * @param channels per channel name, [B] scores (e.g. { ans: [...], vis: [...] })
@@ -118,7 +118,7 @@ export function multiChannelAdvantages(
 
 /**
  * The per-sample advantage on every valid response token: A[b, t] = adv[b] · mask[b, t]
- * (EOS included when the mask includes it, METHOD §8).
+ * (EOS included when the mask includes it, docs/method.md, "GRPO advantage").
  * @param adv [B] advantages (numbers or a tensor)
  * @param responseMask [B, T], 0/1
  * @param dtype of the result (default float32)

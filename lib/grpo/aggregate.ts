@@ -1,7 +1,7 @@
 /**
  * Loss aggregation: how the per-token losses of one micro-batch become the scalar that is
  * back-propagated, so that the gradients accumulated over a mini-batch give the intended
- * objective (METHOD §9.4, §9.5, §14).
+ * objective (docs/method.md, "Loss aggregation").
  */
 import * as torch from '../torch/index.js';
 import { maskLike, maskedMean } from './masked.js';
@@ -83,7 +83,7 @@ export function accumulationScale(mode: LossAggregation, ctx: AggregationContext
 
 /**
  * The scalar to call backward on for ONE micro-batch: reduceTokens(x) · accumulationScale.
- * With the reference mode this is masked_mean(x, mask)/gradAccum (METHOD §9.4).
+ * With the reference mode this is masked_mean(x, mask)/gradAccum (docs/method.md, "Total loss").
  * @param x [B, T] per-token losses (with grad)
  * @param mask [B, T] 0/1
  * @returns a scalar tensor, owned by the caller

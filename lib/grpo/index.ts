@@ -1,4 +1,4 @@
-/** GRPO math as pure functions over tensors (METHOD.md §8–10). */
+/** GRPO math as pure functions over tensors (docs/method.md, "GRPO advantage", "Policy update" and "Multi-reward variant"). */
 export * from './advantages.js';
 export * from './aggregate.js';
 export * from './kl.js';

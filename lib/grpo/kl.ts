@@ -1,5 +1,5 @@
 /**
- * Per-token KL estimators between the policy and the reference model (METHOD §9.3, EasyR1
+ * Per-token KL estimators between the policy and the reference model (docs/method.md, "KL loss"; EasyR1
  * `compute_kl`), from the log-probabilities of the sampled tokens only.
  */
 import * as torch from '../torch/index.js';

@@ -1,7 +1,7 @@
 /**
- * The GRPO micro-batch loss (METHOD §9.2–9.5, §16): PPO clip/dual-clip policy loss plus the
+ * The GRPO micro-batch loss (docs/method.md, "Policy update"): PPO clip/dual-clip policy loss plus the
  * KL-to-reference loss, aggregated into the scalar to back-propagate; and the multi-reward
- * variant (§10.2–10.3) with one PPO term per reward channel.
+ * variant (docs/method.md, "Multi-reward loss") with one PPO term per reward channel.
  */
 import * as torch from '../torch/index.js';
 import { type AggregationContext, type LossAggregation, accumulationScale, reduceTokens } from './aggregate.js';
@@ -37,7 +37,7 @@ export interface GrpoLossInput {
   /** Default 'micro-token-mean' (the fork). */
   aggregation?: LossAggregation;
   context: AggregationContext;
-  /** [B, T] per-token entropy of πθ, logged only (no entropy bonus, METHOD §9.4). */
+  /** [B, T] per-token entropy of πθ, logged only (no entropy bonus, docs/method.md, "Total loss"). */
   entropy?: Tensor | null;
 }
 
@@ -93,7 +93,7 @@ function commonMetrics(logProbs: Tensor, mask: Tensor, entropy: Tensor | null | 
 }
 
 /**
- * One micro-batch of GRPO (METHOD §16):
+ * One micro-batch of GRPO (docs/method.md, "Step pseudocode"):
  * loss = [reduce(L_ppo) + β·reduce(kl)] · scale, with reduce/scale from the aggregation mode
  * (reference: masked token-mean and 1/gradAccum). Call `loss.backward()`.
  * @returns loss (scalar with grad, owned by the caller) and metrics (one device sync)
@@ -137,7 +137,7 @@ export interface RewardChannelLoss {
   /** [B, T] or [B] advantages of this channel (already × w_k if weights were applied there). */
   advantages: Tensor;
   /**
-   * [B, T] 0/1: the tokens this channel trains. Default: the shared responseMask (METHOD §10.3
+   * [B, T] 0/1: the tokens this channel trains. Default: the shared responseMask (docs/method.md, "Channel token masks":
    * option a, CODE-MR). Option b: a description span vs the think+answer span of pass 1.
    * Option c: pass-2 tokens, with this channel's own logProbs/oldLogProbs below.
    */
@@ -159,7 +159,7 @@ export interface MultiRewardLossInput extends Omit<GrpoLossInput, 'advantages'> 
 }
 
 /**
- * Multi-reward micro-batch loss (METHOD §10.2/§10.3):
+ * Multi-reward micro-batch loss (docs/method.md, "Multi-reward loss"):
  * loss = Σ_k λ_k·reduce_k(L_ppo,k)·scale_k + β·reduce(kl)·scale + Σ_k β_k·reduce_k(kl_k)·scale_k,
  * with the PPO clip applied per channel and reduce_k over the channel's mask. CODE-MR is
  * λ_k = 1, all masks = responseMask, shared kl {coef 0.01, 'low_var_kl'}, no β_k.

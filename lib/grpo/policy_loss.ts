@@ -1,5 +1,5 @@
 /**
- * The PPO clipped surrogate with asymmetric clip and dual clip, per token (METHOD §9.2; EasyR1
+ * The PPO clipped surrogate with asymmetric clip and dual clip, per token (docs/method.md, "PPO loss"; EasyR1
  * `compute_policy_loss`, loss_type 'default').
  */
 import * as torch from '../torch/index.js';

@@ -4,7 +4,7 @@
  */
 import { consoleTable, type Cell } from '../report/table.js';
 
-/** The phases of a Vision-SR1 RL step, in the order they run (METHOD §16). */
+/** The phases of a Vision-SR1 RL step, in the order they run (docs/method.md, "Step pseudocode"). */
 export const RL_PHASES = ['rollout', 'pass2', 'rewards', 'logprobs', 'update'] as const;
 
 /** Seconds per phase for one finished step. */

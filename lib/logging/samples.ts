@@ -1,7 +1,7 @@
 /**
  * Generation samples as JSONL (samples.jsonl): per sample the prompt, the response, the
  * reward and anything else the trainer attaches (ground truth, pass-2 answer, reward parts).
- * The evidence behind a reward curve, e.g. to spot the description leaking the answer (§15.5).
+ * The evidence behind a reward curve, e.g. to spot the description leaking the answer (docs/method.md, "Missing description").
  */
 import { JsonlWriter } from './jsonl.js';
 

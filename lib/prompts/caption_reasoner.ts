@@ -1,6 +1,6 @@
 /**
  * The pass-2 caption-reasoner prompt (`ABS_Verify_Prompt` in verl/trainer/ray_trainer.py,
- * METHOD.md §5): answer the question from the pass-1 description alone, with no image.
+ * docs/method.md, "Pass-2 prompt"): answer the question from the pass-1 description alone, with no image.
  * Unlike the pass-1 prompt, its line breaks are real newline characters.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The Vision-R1 baseline chain-of-thought format prompt (train_examples/format_prompt/cot_format.jinja,
- * METHOD.md §4). The reference file ends with a newline, which `.strip()` removes before rendering.
+ * docs/method.md, "CoT baseline prompt"). The reference file ends with a newline, which `.strip()` removes before rendering.
  */
 import { pyStrip } from '../text/py.js';
 

@@ -1,5 +1,5 @@
 /**
- * Where the image goes in the pass-1 prompt (`RLHFDataset._prefix_image_token`, METHOD.md §3.4).
+ * Where the image goes in the pass-1 prompt (`RLHFDataset._prefix_image_token`, docs/method.md, "Image placement").
  */
 import { pyRstrip } from '../text/py.js';
 

@@ -1,5 +1,5 @@
 /**
- * The Vision-SR1 reasoning-decomposition prompts (METHOD.md §3.4, §4, §5), and the built-in
+ * The Vision-SR1 reasoning-decomposition prompts (docs/method.md, "Image placement", "Pass-1 prompt" and "Pass-2 prompt"), and the built-in
  * world's shorter prompts of the same structure.
  */
 export { renderSeeThink, SEE_THINK_INSTRUCTION, SEE_THINK_TEMPLATE } from './see_think.js';

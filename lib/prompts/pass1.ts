@@ -1,5 +1,5 @@
 /**
- * The pass-1 user turn (`RLHFDataset._build_messages`, METHOD.md §3.4): image placement, format
+ * The pass-1 user turn (`RLHFDataset._build_messages`, docs/method.md, "Image placement"): image placement, format
  * prompt, then a split on `<image>` into ordered text and image parts.
  */
 import { IMAGE_TOKEN, prefixImageToken } from './image_placement.js';

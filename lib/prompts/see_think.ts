@@ -1,6 +1,6 @@
 /**
  * The pass-1 "see-think" format prompt (train_examples/format_prompt/see_think_format.jinja,
- * METHOD.md §4): describe, reason, answer in \boxed{}.
+ * docs/method.md, "Pass-1 prompt"): describe, reason, answer in \boxed{}.
  *
  * The three `\n` in the instruction are LITERAL backslash-n pairs (the released checkpoints were
  * trained on those bytes; jinja does not unescape template text) and "description—detailed"

@@ -1,9 +1,9 @@
 /**
- * Shorter prompts for the built-in synthetic world (METHOD.md §4, §5: "the built-in world may use
- * shorter ones of the same structure"). Same shape as the method's prompts, fewer tokens, so
+ * Shorter prompts for the built-in synthetic world (docs/method.md, "CoT baseline prompt": the built-in world may use
+ * shorter ones of the same structure). Same shape as the method's prompts, fewer tokens, so
  * the tiny model's sequences stay short on a CPU:
  * - pass 1 (see-think) and the CoT baseline: `{trimmed content} {instruction}`, the image placed
- *   between the question and the instruction by buildPass1Content (§3.4);
+ *   between the question and the instruction by buildPass1Content (docs/method.md, "Image placement");
  * - pass 2 (caption reasoner): description, question, instruction on three lines (real newlines).
  * Every word here is lowercase and inside the tiny tokenizer's vocabulary (tiny_tokenizer.ts
  * builds its vocabulary from these strings).

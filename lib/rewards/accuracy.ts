@@ -1,5 +1,5 @@
 /**
- * Answer accuracy reward (`accuracy_reward` in every Vision-SR1 reward file, METHOD.md §7.1).
+ * Answer accuracy reward (`accuracy_reward` in every Vision-SR1 reward file, docs/method.md, "Answer grading").
  */
 import { extractBoxedContent, gradeAnswer } from './grader/index.js';
 

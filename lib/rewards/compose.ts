@@ -1,6 +1,6 @@
 /**
  * Reward composition: named components, each a registered or inline reward with a weight, summed
- * into the scalar `overall`; or, for multi-reward training (METHOD.md §10), weighted into
+ * into the scalar `overall`; or, for multi-reward training (docs/method.md, "Multi-reward variant"), weighted into
  * separate channels that get their own GRPO advantage. Every component value is returned for
  * logging (accuracy, format, description_accuracy, description_format, ...).
  */

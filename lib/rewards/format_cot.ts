@@ -1,6 +1,6 @@
 /**
  * Chain-of-thought format reward of the Vision-R1 baseline (`format_reward` in cot_val.py,
- * METHOD.md §7.1).
+ * docs/method.md, "Format rewards").
  */
 import { PY_WS_CLASS } from '../text/py.js';
 

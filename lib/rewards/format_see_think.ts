@@ -1,5 +1,5 @@
 /**
- * See-think format reward (`format_reward` in see_think_selfReward.py, METHOD.md §7.1).
+ * See-think format reward (`format_reward` in see_think_selfReward.py, docs/method.md, "Format rewards").
  */
 import { PY_WS_CLASS } from '../text/py.js';
 

@@ -1,6 +1,6 @@
 /**
  * Whitespace normalisation of pass-1 text before the format and accuracy checks
- * (`re.sub(r"\s*(<|>|/)\s*", r"\1", predict)` in every Vision-SR1 reward file, METHOD.md §7.1).
+ * (`re.sub(r"\s*(<|>|/)\s*", r"\1", predict)` in every Vision-SR1 reward file, docs/method.md, "Response normalisation").
  */
 import { PY_WS_CLASS } from '../text/py.js';
 

@@ -1,5 +1,5 @@
 /**
- * The reward compositions of the Vision-SR1 paper and code (METHOD.md §7.3, §10.3).
+ * The reward compositions of the Vision-SR1 paper and code (docs/method.md, "Reward presets" and "Multi-reward variant").
  */
 import type { RewardSpec } from './compose.js';
 

@@ -71,7 +71,7 @@ registerReward('cot_format', (s) => cotFormatReward(normalizeResponse(s.response
 });
 registerReward('description_accuracy', (s) => (findDescription(s.response) === null ? 0 : visualReward(requirePass2(s, 'description_accuracy'), s.groundTruth)), {
   usesPass2: true,
-  description: 'MathRuler grade of the pass-2 answer (visual self-reward); 0 when pass 1 has no <description> (METHOD.md §15.5)',
+  description: 'MathRuler grade of the pass-2 answer (visual self-reward); 0 when pass 1 has no <description> (docs/method.md, "Missing description")',
 });
 registerReward('description_accuracy_reference', (s) => visualReward(requirePass2(s, 'description_accuracy_reference'), s.groundTruth), {
   usesPass2: true,

@@ -1,5 +1,5 @@
 /**
- * Visual (self-)reward: accuracy of the pass-2 caption-reasoner answer (METHOD.md §5, §7.3).
+ * Visual (self-)reward: accuracy of the pass-2 caption-reasoner answer (docs/method.md, "Self-visual reward").
  */
 import { accuracyReward } from './accuracy.js';
 import { seeThinkFormatReward } from './format_see_think.js';

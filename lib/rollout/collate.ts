@@ -1,17 +1,17 @@
 /**
  * Batch building, shared by the SFT and GRPO trainers.
  *
- * One prompt (a user turn of text and image parts, METHOD §3.4) is rendered with the chat
+ * One prompt (a user turn of text and image parts, docs/method.md, "Image placement") is rendered with the chat
  * template (default system turn, generation prompt), tokenised, its images processed, and each
- * `<|image_pad|>` expanded to t·h·w/merge² copies (§3.3). A batch of prompts (and, for training,
+ * `<|image_pad|>` expanded to t·h·w/merge² copies (docs/method.md, "Tokens and chat template"). A batch of prompts (and, for training,
  * responses) becomes model inputs:
  *   input_ids  [B, Lp + R]: prompts left-padded to Lp, responses right-padded to R (verl layout);
  *   attention_mask [B, Lp + R]: 1 on real tokens;
  *   position_ids [3, B, Lp + R]: mRoPE of the prompt (getRopeIndex), responses continuing at
- *     last prompt position + 1, + 2, ... on all three axes (appendResponsePositions, §3.5);
+ *     last prompt position + 1, + 2, ... on all three axes (appendResponsePositions, docs/method.md, "mRoPE positions");
  *   pixel_values [N, 1176] and image_grid_thw, images in row order;
  *   response ids [B, R] and the response mask [B, R]: 1 on the assistant tokens (the response and
- *     its closing <|im_end|>), 0 on padding: the SFT loss mask and the RL response mask (§6).
+ *     its closing <|im_end|>), 0 on padding: the SFT loss mask and the RL response mask (docs/method.md, "Response mask").
  */
 import * as torch from '../torch/index.js';
 import type { DType } from '../torch/dtype.js';
@@ -49,7 +49,7 @@ export interface PromptEncoderOptions {
   mergeSize: number;
   /** Appended to every response (default: the tokenizer's <|im_end|>). */
   responseEndId?: number;
-  /** EasyR1's pre-resize (METHOD §3.1) before the processor; null = none. */
+  /** EasyR1's pre-resize (docs/method.md, "Pre-resize") before the processor; null = none. */
   preResize?: PreResizeOptions | null;
 }
 

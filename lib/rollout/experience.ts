@@ -1,6 +1,6 @@
 /**
  * Log-probs of the pass-1 responses under the current policy (old log-probs, recomputed after
- * generation, METHOD §9.1) and under the frozen reference model, computed in
+ * generation, docs/method.md, "Log-probs") and under the frozen reference model, computed in
  * micro-batches without gradients. Kept per sample as Float32Arrays (one value per response
  * token), so the update can regroup samples into any mini/micro-batch.
  */

@@ -1,6 +1,6 @@
 /**
  * The pass-1 format prompt and its matching pass-2 prompt, by name (data.format_prompt):
- * - 'see_think' (the method's, METHOD §4) with the method's caption reasoner (§5);
+ * - 'see_think' (the method's, docs/method.md, "Pass-1 prompt") with the method's caption reasoner ("Pass-2 prompt");
  * - 'cot' (the Vision-R1 baseline, no description, so no pass 2);
  * - 'world_see_think' / 'world_cot': the built-in world's shorter prompts of the same structure;
  * - a path to a .jinja file (like the reference's format_prompt files), with the method's pass 2.

@@ -24,7 +24,7 @@ export interface ModelStackOptions {
   frontDir?: string;
   dtype: DType;
   device: string;
-  /** Pixel budget applied before the processor (EasyR1's pre-resize, METHOD §3.1). */
+  /** Pixel budget applied before the processor (EasyR1's pre-resize, docs/method.md, "Pre-resize"). */
   minPixels: number;
   maxPixels: number;
 }

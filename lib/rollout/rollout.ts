@@ -1,5 +1,5 @@
 /**
- * The two generation passes of Vision-SR1 (METHOD.md §4-6, §16):
+ * The two generation passes of Vision-SR1 (docs/method.md, "Pass-1 prompt", "Pass-2 prompt" and "Rollout settings"):
  * - pass 1: image + question + see-think instructions -> n samples per prompt (trained);
  * - pass 2 (self-reward): each pass-1 description + the question, no image, answered by the same
  *   current policy with n = 1 and the same sampling settings; never trained.
@@ -26,7 +26,7 @@ export interface SamplingSettings {
   topP: number;
   topK: number;
   greedy?: boolean;
-  /** The method bans <|image_pad|> with -100 (§6). */
+  /** The method bans <|image_pad|> with -100 (docs/method.md, "Rollout settings"). */
   logitBias: Record<number, number>;
   stopTokenIds: number[];
   seed: number;
@@ -64,7 +64,7 @@ export interface Rollout {
   pass2Texts: string[] | null;
   /**
    * Per sample: the encoded pass-2 prompt and its response ids (null where pass 2 was skipped),
-   * for losses that train the pass-2 tokens (multi-reward token mask 'pass2', METHOD §10.3 c).
+   * for losses that train the pass-2 tokens (multi-reward token mask 'pass2', docs/method.md, "Channel token masks").
    */
   pass2Sequences: Array<{ prompt: EncodedPrompt; response: number[] } | null> | null;
   groupIds: number[];

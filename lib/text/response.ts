@@ -1,5 +1,5 @@
 /**
- * The pass-1 description that pass 2 reasons from (`extract_description`, METHOD.md §5, §15.5).
+ * The pass-1 description that pass 2 reasons from (`extract_description`; docs/method.md, "Description extraction" and "Missing description").
  */
 import { pyStrip } from './py.js';
 
@@ -25,7 +25,7 @@ export function findDescription(response: string): string | null {
  * - 'whole-response': the reference behaviour. The whole pass-1 response, including its
  *   `\boxed{}` answer, goes into pass 2, which can then copy the answer: a policy that drops the
  *   description tags farms the visual reward, with only the 0.1 format weight pushing back
- *   (METHOD.md §15.5). Use it only to reproduce CODE-MAIN.
+ *   (docs/method.md, "Missing description"). Use it only to reproduce CODE-MAIN.
  */
 export function extractDescription(response: string, options: { onMissing?: OnMissingDescription } = {}): string {
   const onMissing = options.onMissing ?? 'empty';

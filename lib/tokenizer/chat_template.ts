@@ -1,5 +1,5 @@
 /**
- * Chat templates (METHOD 3.3): Qwen2.5-VL's default template, rendering with
+ * Chat templates (docs/method.md, "Tokens and chat template"): Qwen2.5-VL's default template, rendering with
  * @huggingface/jinja, and loading a checkpoint's own template.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Expansion of `<|image_pad|>` placeholders (METHOD 3.3): the chat template emits one pad per
+ * Expansion of `<|image_pad|>` placeholders (docs/method.md, "Tokens and chat template"): the chat template emits one pad per
  * image; the training forward pass needs t·h·w/merge² pads per image. vLLM-style raw prompt
  * ids keep the single pad, so both forms are kept around.
  */

@@ -1,7 +1,7 @@
 /**
  * Qwen BPE tokenizer: a thin, checked wrapper over @huggingface/tokenizers that loads a
  * checkpoint's tokenizer.json (+ tokenizer_config.json) and exposes the special ids the
- * Vision-SR1 pipeline needs (METHOD 3.3).
+ * Vision-SR1 pipeline needs (docs/method.md, "Tokens and chat template").
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

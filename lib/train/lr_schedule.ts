@@ -1,6 +1,6 @@
 /**
  * The learning rate of each optimizer step from the optim config: linear warm-up, then
- * constant, cosine or linear decay to min_lr_ratio (HF Trainer's schedulers, METHOD §9.6, §11).
+ * constant, cosine or linear decay to min_lr_ratio (HF Trainer's schedulers, docs/method.md, "Optimizer and schedule" and "Cold-start SFT").
  */
 import { constantWithWarmup, cosineWithWarmup } from '../torch/optim.js';
 

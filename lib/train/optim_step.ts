@@ -1,5 +1,5 @@
 /**
- * One optimizer update after the gradients of a batch are accumulated (METHOD §9.4, §15.13):
+ * One optimizer update after the gradients of a batch are accumulated (docs/method.md, "Total loss" and "Non-finite gradients"):
  * clip the global gradient norm, and step only when that norm is finite; a step whose gradient
  * holds NaN or Inf is skipped so one bad batch cannot destroy the weights. Gradients are
  * cleared either way.

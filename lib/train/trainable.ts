@@ -1,6 +1,6 @@
 /**
- * Which parameters train (METHOD §11: the cold-start SFT freezes the vision tower and the merger
- * and trains the language model; RL trains everything, §15.16). Names are the addon's
+ * Which parameters train (docs/method.md, "Cold-start SFT": the cold-start SFT freezes the vision tower and the merger
+ * and trains the language model; RL trains everything; docs/method.md, "Trainable parameters"). Names are the addon's
  * (transformers 5): model.visual.* (tower), model.visual.merger.* (the multi-modal projector),
  * model.language_model.* and lm_head.* (the language model).
  */

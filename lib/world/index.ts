@@ -1,4 +1,4 @@
-/** The built-in synthetic visual-reasoning world (see WORLD.md). */
+/** The built-in synthetic visual-reasoning world (docs/world.md). */
 export { Rng, deriveSeed, mix32 } from './prng.js';
 export * from './vocabulary.js';
 export { objectRadius, placeObjects, randomAttrs, randomObjects, matching, type ObjectAttrs, type Scene, type SceneObject } from './scene.js';

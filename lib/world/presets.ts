@@ -1,6 +1,6 @@
 /**
  * Model presets. `tinyWorldConfig()` is a Qwen2.5-VL-architecture model sized for the built-in
- * world on 2 CPU cores (WORLD.md: about 1.2M parameters): a vision tower of 2 blocks of width 96
+ * world on 2 CPU cores (docs/world.md, "Tiny model": about 1.2M parameters): a vision tower of 2 blocks of width 96
  * (the second with full attention), a 2x2 merger into width 128, and a decoder of 4 blocks of
  * width 128 with 4 query heads (2 key/value heads, grouped as in Qwen) and mRoPE. Images of
  * 112x112 pixels give 8x8 patches of 14 px and 16 merged tokens.
@@ -93,7 +93,7 @@ export function tinyWorldConfig(o: TinyWorldOptions = {}): QwenVLConfig {
 
 /**
  * The processor settings of the tiny preset: Qwen's defaults (CLIP mean/std normalisation,
- * which the world needs to be learnable, WORLD.md) with min = max = 112² pixels, so a 112x112
+ * which the world needs to be learnable, docs/world.md, "Tiny model") with min = max = 112² pixels, so a 112x112
  * image stays 112x112 (8x8 patches, 16 merged tokens).
  */
 export function tinyWorldProcessorSettings(): ImageProcessorSettings {

@@ -1,5 +1,5 @@
 /**
- * The three cold-start SFT data styles of Vision-SR1-Cold-9K (METHOD.md 2.2 and 11), built
+ * The three cold-start SFT data styles of Vision-SR1-Cold-9K (docs/method.md, "Cold-start data" and "Cold-start SFT"), built
  * from one world item. Only responses and fields are produced here; the prompt wording
  * around them (see-think, CoT and caption-reasoner instructions) belongs to lib/prompts/.
  */

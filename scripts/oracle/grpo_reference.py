@@ -1,4 +1,4 @@
-"""Reference GRPO math in torch, written from METHOD.md §8-10 and EasyR1 semantics.
+"""Reference GRPO math in torch, written from docs/method.md, "GRPO advantage", "Policy update" and "Multi-reward variant", and EasyR1 semantics.
 
 Independent of lib/grpo (the TypeScript under test): plain torch, float64, following the
 formulas of the method text.
@@ -41,7 +41,7 @@ def flat(t):
     return enc(t.detach().reshape(-1).tolist())
 
 
-# ---- §8 advantage ---------------------------------------------------------------------------
+# ---- advantage, docs/method.md, "GRPO advantage" ---------------------------------------------------------------------------
 def advantages(c):
     scores = torch.tensor(c["scores"], dtype=F64)
     eps = c.get("eps", 1e-6)
@@ -59,14 +59,14 @@ def advantages(c):
                 out[idx] = (s - 0.0) / (1.0 + eps) if c.get("norm_by_std", True) else s
             continue
         if bool(torch.all(s == s[0])):
-            continue  # METHOD §8: all equal -> A = 0
+            continue  # docs/method.md, "GRPO advantage": all equal -> A = 0
         mu = torch.mean(s)
         sigma = torch.std(s, correction=1 if c.get("unbiased", True) else 0)
         out[idx] = (s - mu) / (sigma + eps) if c.get("norm_by_std", True) else s - mu
     return {"advantages": out.tolist()}
 
 
-# ---- §9.3 KL --------------------------------------------------------------------------------
+# ---- KL, docs/method.md, "KL loss" --------------------------------------------------------------------------------
 def kl_tokens(logp, ref, kind, clamp_log_diff=None):
     if kind == "kl":
         return logp - ref
@@ -89,7 +89,7 @@ def kl_case(c):
     return {"kl": flat(k), "grad": flat(logp.grad)}
 
 
-# ---- §9.2 PPO clip / dual clip --------------------------------------------------------------
+# ---- PPO clip / dual clip, docs/method.md, "PPO loss" --------------------------------------------------------------
 def masked_mean(v, m, dim=None):
     if dim is None:
         return (v * m).sum() / (m.sum() + 1e-8)
@@ -121,7 +121,7 @@ def ppo_metrics(delta, l1, l2, l3, lclip, adv, mask, clip):
         }
 
 
-# ---- §9.4/9.5 aggregation -------------------------------------------------------------------
+# ---- aggregation, docs/method.md, "Loss aggregation" -------------------------------------------------------------------
 def reduce(v, m, mode):
     if mode in ("micro-token-mean", "token"):
         return masked_mean(v, m)
@@ -165,7 +165,7 @@ def loss_case(c):
     return {"loss": enc(loss.item()), "grad": flat(logp.grad), "pg_losses": flat(L), "metrics": {k: enc(v) for k, v in metrics.items()}}
 
 
-# ---- §10.2/10.3 multi-reward ----------------------------------------------------------------
+# ---- multi-reward, docs/method.md, "Multi-reward loss" ----------------------------------------------------------------
 def multi_case(c):
     logp = T(c["log_probs"], True)
     old, mask = T(c["old_log_probs"]), T(c["mask"])

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Oracle: jinja2 renders of format-prompt templates for lib/prompts/ (METHOD.md sections 3.4, 4).
+"""Oracle: jinja2 renders of format-prompt templates for lib/prompts/ (docs/method.md, "Image placement" and "Pass-1 prompt").
 
 stdin JSON: {"template": str, "contents": [str, ...]}
 stdout JSON: {"jinja2_version": str, "renders": [str, ...]}

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Oracle: Vision-SR1 reward terms computed in Python (METHOD.md section 7.1) for lib/rewards/.
+"""Oracle: Vision-SR1 reward terms computed in Python (docs/method.md, "Response normalisation" and "Format rewards") for lib/rewards/.
 
 stdin JSON: {"samples": [{"response": str, "pass2": str, "gt": str}, ...]}
 stdout JSON: {"results": [{"normalized": str, "format": float, "cot_format": float, "accuracy": float,
   "description_accuracy": float, "description_format": float, "description": str|null}, ...]}
 
-The regexes and the normalisation are the ones METHOD.md quotes from the reference reward files,
+The regexes and the normalisation are those of the reference reward files (docs/method.md, "Format rewards"),
 evaluated with Python's `re` so that the TypeScript regexes are checked against Python semantics
 (Unicode \\s, DOTALL, fullmatch).
 """

@@ -10,7 +10,7 @@ stdout JSON: {"pillow_version": str, "results": [{"mode": PIL mode, "rgb_size": 
   "pixel_values_b64": float32 little-endian}]}
 
 Uses transformers' PIL-backend Qwen2VLImageProcessor (torchvision is not needed).
-The EasyR1 pre-resize is written from METHOD.md section 3.1 (resize with PIL's default filter,
+The EasyR1 pre-resize is written from docs/method.md, "Pre-resize" (resize with PIL's default filter,
 int() truncation, RGB conversion afterwards).
 """
 

@@ -1,5 +1,5 @@
 /**
- * GRPO math (lib/grpo): hand-computed cases from METHOD.md §8–10, and values plus gradients
+ * GRPO math (lib/grpo): hand-computed cases from docs/method.md, "GRPO advantage", "Policy update" and "Multi-reward variant", and values plus gradients
  * w.r.t. logπθ against an independent torch reference (scripts/oracle/grpo_reference.py).
  */
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const f64 = (rows: number[][]) => torch.tensor(rows, { dtype: 'float64' });
 const leaf = (rows: number[][]) => f64(rows).requiresGrad_(true);
 const close = (a: number, b: number, tol = 1e-12) => expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
 
-describe('GRPO advantages (METHOD §8)', () => {
+describe('GRPO advantages (docs/method.md, "GRPO advantage")', () => {
   it('a 2-sample group gives ±(1/2)/(1/√2 + 1e-6); all-equal groups give exactly 0', () => {
     const a = grpoAdvantages([0, 1, 0.7, 0.7, 0.7], ['p', 'p', 'q', 'q', 'q']);
     const expected = 0.5 / (Math.SQRT1_2 + 1e-6); // μ = 1/2, unbiased σ = √(2·¼/1) = 1/√2
@@ -48,7 +48,7 @@ describe('GRPO advantages (METHOD §8)', () => {
     expect(() => grpoAdvantages([1, NaN], ['a', 'a'])).toThrow(/score 1 \(group a\) is NaN/);
   });
 
-  it('multi-channel: per-channel z-score times the channel weight (METHOD §10.2)', () => {
+  it('multi-channel: per-channel z-score times the channel weight (docs/method.md, "Channel advantages")', () => {
     const ids = ['u', 'u', 'v', 'v'];
     const r = multiChannelAdvantages({ ans: [1, 0, 1, 1], vis: [0, 1, 1, 0] }, ids, { vis: 0.5 });
     const z = 0.5 / (Math.SQRT1_2 + 1e-6);
@@ -66,7 +66,7 @@ describe('GRPO advantages (METHOD §8)', () => {
   });
 });
 
-describe('PPO clip / dual clip (METHOD §9.2), hand-computed', () => {
+describe('PPO clip / dual clip (docs/method.md, "PPO loss"), hand-computed', () => {
   // One token per case, ε_low 0.2, ε_high 0.3, C 3; the last column is padding with garbage.
   const A = [1, 1, -1, -1, -1];
   const rho = [1.5, 0.5, 5, 2, 0.5];
@@ -115,7 +115,7 @@ describe('PPO clip / dual clip (METHOD §9.2), hand-computed', () => {
   });
 });
 
-describe('KL estimators (METHOD §9.3), hand-computed', () => {
+describe('KL estimators (docs/method.md, "KL loss"), hand-computed', () => {
   it('k1, abs, k2, k3 at logπ = 0, logπref = ln 2, and the clamp at 10', () => {
     const ln2 = Math.LN2;
     const lp = leaf([[0, 0]]);
@@ -141,7 +141,7 @@ describe('KL estimators (METHOD §9.3), hand-computed', () => {
   });
 });
 
-describe('loss aggregation (METHOD §9.4–9.5), hand-computed', () => {
+describe('loss aggregation (docs/method.md, "Total loss" and "Loss aggregation"), hand-computed', () => {
   // Two sequences: one token of loss 4; three tokens of loss 1.
   const x = f64([[4, 9, 9], [1, 1, 1]]);
   const m = f64([[1, 0, 0], [1, 1, 1]]);

@@ -20,7 +20,7 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe('train config', () => {
-  it('fills the method defaults (METHOD §6, §8-9)', () => {
+  it('fills the method defaults (docs/method.md, "Rollout settings", "GRPO advantage" and "Policy update")', () => {
     const c = loadTrainConfig(MIN_TRAIN);
     expect(c.worker.rollout).toMatchObject({ n: 8, temperature: 1, top_p: 0.99, top_k: -1, seed: 1, val_override_config: { temperature: 0, n: 1 } });
     expect(c.worker.rollout.logit_bias).toEqual({ '<|image_pad|>': -100 });
@@ -33,7 +33,7 @@ describe('train config', () => {
     expect(checkpointRoot(c)).toBe(join('checkpoints', 'vision_sr1', 'vision_sr1_grpo'));
   });
 
-  it('loads the reference example and reproduces the batch arithmetic of §9.7', () => {
+  it('loads the reference example and reproduces the batch arithmetic of docs/method.md, "Batch arithmetic"', () => {
     const c = loadTrainConfig('configs/train_vision_sr1.yaml');
     expect(c.worker.actor.model.model_path).toContain('Cold-Start');
     expect(batchPlan(c)).toEqual({
@@ -139,7 +139,7 @@ describe('train config', () => {
 });
 
 describe('sft config', () => {
-  it('fills the LLaMA-Factory recipe defaults (METHOD §11)', () => {
+  it('fills the LLaMA-Factory recipe defaults (docs/method.md, "Cold-start SFT")', () => {
     const c = loadSftConfig(MIN_SFT);
     expect(c.optim).toMatchObject({ lr: 1e-5, lr_scheduler_type: 'cosine', lr_warmup_ratio: 0.1 });
     expect(c.model).toMatchObject({ freeze_vision_tower: true, freeze_multi_modal_projector: true, freeze_language_model: false });

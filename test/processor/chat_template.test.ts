@@ -13,7 +13,7 @@ import { captionReasonerPrompt, PASS1_RESPONSE, QUESTION, SEE_THINK_INSTRUCTION 
 
 const qwen = new ChatTemplate(QWEN2_5_VL_CHAT_TEMPLATE, 'Qwen2.5-VL default');
 
-/** Pass-1 user turn (METHOD 3.4): question, image, then " " + the see-think instruction. */
+/** Pass-1 user turn (docs/method.md, "Image placement"): question, image, then " " + the see-think instruction. */
 const pass1: ChatMessage[] = [
   { role: 'user', content: [{ type: 'text', text: QUESTION }, { type: 'image' }, { type: 'text', text: ` ${SEE_THINK_INSTRUCTION}` }] },
 ];
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 describe('QWEN2_5_VL_CHAT_TEMPLATE', () => {
-  it('renders the pass-1 prompt exactly as METHOD 3.4 shows it', () => {
+  it('renders the pass-1 prompt exactly as docs/method.md, "Image placement" shows it', () => {
     expect(qwen.render(pass1, { addGenerationPrompt: true })).toBe(
       '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n' +
         `${QUESTION}<|vision_start|><|image_pad|><|vision_end|> ${SEE_THINK_INSTRUCTION}<|im_end|>\n<|im_start|>assistant\n`,

@@ -22,7 +22,7 @@ describe('pythonRound', () => {
 });
 
 describe('smartResize', () => {
-  it('reproduces the METHOD 3.2 worked examples (EasyR1 pre-resize, then smart_resize)', () => {
+  it('reproduces docs/method.md, "Worked examples" (EasyR1 pre-resize, then smart_resize)', () => {
     const chain = (w: number, h: number) => {
       const steps = easyR1PreResizeSteps(w, h, EASYR1_PRE_RESIZE);
       const last = steps.at(-1) ?? { width: w, height: h };

@@ -1,6 +1,6 @@
 /**
- * Vision-SR1 prompt strings used as tokenizer / chat-template fixtures (copied from METHOD.md
- * sections 4 and 5). SEE_THINK has literal backslash-n pairs and an em-dash; the pass-2
+ * Vision-SR1 prompt strings used as tokenizer / chat-template fixtures (copied from docs/method.md, "Pass-1 prompt"
+ * and "Pass-2 prompt"). SEE_THINK has literal backslash-n pairs and an em-dash; the pass-2
  * (caption-reasoner) prompt has real newlines.
  */
 

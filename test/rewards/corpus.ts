@@ -1,6 +1,6 @@
 /**
  * Differential corpus for the MathRuler port: (given, ground truth) pairs and texts for
- * `extract_boxed_content`. Built from hand-written cases (METHOD.md §7.2 vectors, LaTeX, units,
+ * `extract_boxed_content`. Built from hand-written cases (the vectors of docs/method.md, "Answer grading", LaTeX, units,
  * intervals, MCQ letters, yes/no, expressions) plus programmatic variations of each ground truth
  * (the wrappers and spellings a policy really emits). Python's verdicts come from
  * scripts/oracle/mathruler_grade.py; nothing here states the expected result.
@@ -8,7 +8,7 @@
 
 export type GradePair = readonly [given: string | null, groundTruth: string];
 
-/** METHOD.md §7.2 test vectors, as (given, gt). */
+/** The test vectors of docs/method.md, "Answer grading", as (given, gt). */
 export const METHOD_VECTORS: readonly (readonly [GradePair, boolean])[] = [
   [['A', 'A'], true], [['a', 'A'], true], [['(A)', 'A'], true], [['{A}', 'A'], true], [['Cat', 'cat'], true], [['Yes', 'yes'], true],
   [['A.', 'A'], false], [['A. cat', 'A'], false], [['yes', 'Yes.'], false], [['two', '2'], false], [['[1,2)', '(1,2)'], false],
@@ -18,7 +18,7 @@ export const METHOD_VECTORS: readonly (readonly [GradePair, boolean])[] = [
   [['None', 'none'], true],
 ];
 
-/** METHOD.md §7.2 `extract_boxed_content` vectors. */
+/** `extract_boxed_content` vectors of docs/method.md, "Answer grading". */
 export const METHOD_EXTRACT: readonly (readonly [string, string])[] = [
   ['x \\boxed{A} y \\boxed{B}', 'B'],
   ['\\boxed{\\frac{1}{2}}', '\\frac{1}{2}'],

@@ -20,7 +20,7 @@ function agrees(ts: unknown, py: unknown): boolean {
   return ts === py;
 }
 
-describe('MathRuler port: METHOD.md §7.2 vectors', () => {
+describe('MathRuler port: the vectors of docs/method.md, "Answer grading"', () => {
   it.each(METHOD_VECTORS.map(([[given, gt], want]) => [given, gt, want] as const))('grade_answer(%j, %j) = %s', (given, gt, want) => {
     expect(gradeAnswer(given, gt)).toBe(want);
   });

@@ -13,7 +13,7 @@ import {
 const FIXTURES = 'test/rewards/fixtures';
 const count = (s: string, sub: string) => s.split(sub).length - 1;
 
-describe('see-think prompt bytes (METHOD.md §4)', () => {
+describe('see-think prompt bytes (docs/method.md, "Pass-1 prompt")', () => {
   it('has three literal backslash-n pairs, no newline, one em-dash', () => {
     expect(SEE_THINK_INSTRUCTION.length).toBe(810);
     expect(count(SEE_THINK_INSTRUCTION, '\\n')).toBe(3);
@@ -46,7 +46,7 @@ describe('see-think prompt bytes (METHOD.md §4)', () => {
   });
 });
 
-describe('caption-reasoner prompt (METHOD.md §5)', () => {
+describe('caption-reasoner prompt (docs/method.md, "Pass-2 prompt")', () => {
   it('has real newlines and a single-backslash \\boxed{}', () => {
     const text = buildCaptionReasonerPrompt('A red square.', 'What color is it?<image>');
     expect(text).toBe(
@@ -65,7 +65,7 @@ describe('caption-reasoner prompt (METHOD.md §5)', () => {
   });
 });
 
-describe('image placement and pass-1 content (METHOD.md §3.4)', () => {
+describe('image placement and pass-1 content (docs/method.md, "Image placement")', () => {
   it('moves one <image> to the end, appends one when absent, leaves two alone', () => {
     expect(prefixImageToken('<image> What is shown?  ', true)).toBe(' What is shown?<image>');
     expect(prefixImageToken('What <image>is shown?', true)).toBe('What is shown?<image>');
@@ -94,7 +94,7 @@ describe('image placement and pass-1 content (METHOD.md §3.4)', () => {
   });
 });
 
-describe('description extraction (METHOD.md §5, §15.5)', () => {
+describe('description extraction (docs/method.md, "Description extraction" and "Missing description")', () => {
   const r = ' <description>\n A cat. \n</description><think>t</think><description>dog</description> \\boxed{cat}';
   it('takes the first non-greedy match on the raw response, stripped', () => {
     expect(findDescription(r)).toBe('A cat.');

@@ -20,7 +20,7 @@ describe('pass-1 whitespace normalisation', () => {
   });
 });
 
-describe('format rewards (METHOD.md §7.1)', () => {
+describe('format rewards (docs/method.md, "Format rewards")', () => {
   it.each([
     [GOOD, 1],
     ['  \n' + GOOD + '\n\t', 1],

@@ -35,7 +35,7 @@ afterAll(() => {
 });
 
 describe('SFT batch building', () => {
-  it('places the image between the question and the instruction (METHOD 3.4) under the chat template', () => {
+  it('places the image between the question and the instruction (docs/method.md, "Image placement") under the chat template', () => {
     const r = records[0];
     const question = r.content[0].type === 'text' ? r.content[0].text : '';
     expect(r.content.map((c) => c.type)).toEqual(['text', 'image', 'text']);
@@ -85,7 +85,7 @@ describe('SFT batch building', () => {
     }
   });
 
-  it('gives mRoPE positions to the prompt and continues them over the response (METHOD 3.5)', () => {
+  it('gives mRoPE positions to the prompt and continues them over the response (docs/method.md, "mRoPE positions")', () => {
     const { padTokenId: padId, imageTokenId } = stack.model.config;
     const e = prepared[0];
     const b = collate([e.prompt], [e.response], { padId, imageTokenId, mergeSize: 2 });

@@ -1,5 +1,5 @@
 /**
- * Multi-reward token masks (METHOD §10.3): the description span of a response in tokens, and
+ * Multi-reward token masks (docs/method.md, "Channel token masks"): the description span of a response in tokens, and
  * the update of each option (a: all pass-1 tokens, b: spans, c: the vis channel on the pass-2
  * tokens). On-policy, the PPO ratio is 1, so a channel's token-mean policy loss is exactly
  * −Σ_i A_i·n_i / Σ_i n_i over the tokens it trains: the loss value tells which tokens those were.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateItems, resolveWorldSettings } from '../../lib/world/generate.js';
 import { captionReasonerResponse, cotResponse, seeThinkResponse, sftStyles } from '../../lib/world/sft.js';
 
-// METHOD.md 7.1: whitespace normalisation, then the see-think and CoT format checks (fullmatch).
+// docs/method.md, "Response normalisation" and "Format rewards": whitespace normalisation, then the see-think and CoT format checks (fullmatch).
 const norm = (t: string) => t.replace(/\s*(<|>|\/)\s*/g, '$1');
 const SEE_THINK = /^\s*<description>[\s\S]*?<\/description>\s*<think>[\s\S]*?<\/think>\s*\\boxed\{[\s\S]*?\}\s*$/;
 const COT = /^<think>[\s\S]*?<\/think>\s*\\boxed\{[\s\S]*?\}\s*$/;

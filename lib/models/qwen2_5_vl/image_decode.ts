@@ -1,7 +1,7 @@
 /**
  * Image decoding with sharp, plus the PIL mode the reference pipeline would see.
  *
- * EasyR1 resizes *before* converting to RGB (METHOD 3.1), and PIL's resize depends on the
+ * EasyR1 resizes *before* converting to RGB (docs/method.md, "Pre-resize"), and PIL's resize depends on the
  * mode: palette and 1-bit images use NEAREST, images with an alpha band are resized with
  * premultiplied alpha. So besides the pixels we report the mode PIL would open the file in.
  */

@@ -1,6 +1,6 @@
 /**
- * Qwen2.5-VL image processor (HF `Qwen2VLImageProcessor`, METHOD 3.2), optionally preceded by
- * EasyR1's pre-resize (METHOD 3.1).
+ * Qwen2.5-VL image processor (HF `Qwen2VLImageProcessor`, docs/method.md, "Smart resize"), optionally preceded by
+ * EasyR1's pre-resize (docs/method.md, "Pre-resize").
  *
  * Per image: smart_resize size -> PIL-exact bicubic resize -> ×rescale_factor -> (x-mean)/std
  * -> 2 identical frames -> patch rows of 1176 floats. Images of a sample are concatenated in
@@ -227,7 +227,7 @@ function isDecoded(x: ImageSource): x is DecodedImage {
 }
 
 /**
- * EasyR1 `process_image` on a decoded image (METHOD 3.1): resize to the pixel budget with
+ * EasyR1 `process_image` on a decoded image (docs/method.md, "Pre-resize"): resize to the pixel budget with
  * PIL's default filter in the image's own mode, then convert to RGB.
  */
 export function easyR1PreResize(img: DecodedImage, opts: PreResizeOptions, order: PillowPassOrder = DEFAULT_PASS_ORDER): RawImage {

@@ -1,5 +1,5 @@
 /**
- * Qwen2-VL patch layout (METHOD 3.2): a normalised CHW image, repeated over
+ * Qwen2-VL patch layout (docs/method.md, "Patches and merge"): a normalised CHW image, repeated over
  * `temporalPatchSize` frames, becomes (gt·gh·gw) rows of C·tp·p·p values such that every
  * merge_size × merge_size window of patches is contiguous in the sequence.
  */

@@ -1,6 +1,6 @@
 /**
  * PIL's mode-dependent behaviour of `Image.resize` and `Image.convert("RGB")`, for the EasyR1
- * pre-resize that runs before the RGB conversion (METHOD 3.1, 15.10).
+ * pre-resize that runs before the RGB conversion (docs/method.md, "Pre-resize" and "Image resize details").
  */
 import type { DecodedImage, PilMode } from './image_decode.js';
 import { DEFAULT_PASS_ORDER, resizeBicubicPil, resizeNearestPil, type PillowPassOrder, type RawImage } from './resize_bicubic.js';

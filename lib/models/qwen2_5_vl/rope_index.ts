@@ -1,5 +1,5 @@
 /**
- * Qwen2.5-VL 3D (t, h, w) rotary position ids, `get_rope_index` (METHOD 3.5).
+ * Qwen2.5-VL 3D (t, h, w) rotary position ids, `get_rope_index` (docs/method.md, "mRoPE positions").
  *
  * Text tokens advance one running index on all three axes. An image block of
  * (gh/m)·(gw/m) tokens starting after running index s gets (s, s+i, s+j) for merged-grid cell

@@ -1,5 +1,5 @@
 /**
- * Target-size arithmetic for Qwen2.5-VL images (METHOD 3.1, 3.2).
+ * Target-size arithmetic for Qwen2.5-VL images (docs/method.md, "Pre-resize" and "Smart resize").
  *
  * Two size rules are chained in the training pipeline: EasyR1's pre-resize (pixel budget
  * with int truncation) and HF's smart_resize (multiples of 28 with Python rounding). Both are
@@ -85,7 +85,7 @@ export interface PreResizeOptions {
 export const EASYR1_PRE_RESIZE: PreResizeOptions = { minPixels: 262_144, maxPixels: 4_194_304 };
 
 /**
- * The sizes EasyR1's `process_image` resizes through (METHOD 3.1), in order: first down to
+ * The sizes EasyR1's `process_image` resizes through (docs/method.md, "Pre-resize"), in order: first down to
  * max_pixels, then up to min_pixels, each with int() truncation of `side·sqrt(budget/area)`.
  * Returns [] when the image is left alone. Sizes are {width, height}.
  */

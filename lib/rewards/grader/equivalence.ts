@@ -1,7 +1,7 @@
 /**
  * MathRuler's structural checks (`split_tuple`, `should_allow_eval`) and its sympy equality test
  * `are_equal_under_sympy`: parse `(gt)-(given)` the way sympy's `parse_expr` with implicit
- * multiplication would, then decide whether `simplify` of it is 0 (METHOD.md §7.2 (c)).
+ * multiplication would, then decide whether `simplify` of it is 0 (docs/method.md, "Answer grading", test (c)).
  */
 import { codePoints, isPyAlpha, pyStrip } from '../../text/py.js';
 import { stripProperlyFormattedCommas } from './normalize.js';

@@ -1,5 +1,5 @@
 /**
- * MathRuler's `extract_boxed_content` (METHOD.md §7.2).
+ * MathRuler's `extract_boxed_content` (docs/method.md, "Answer grading").
  */
 import { pyStrip } from '../../text/py.js';
 

@@ -1,5 +1,5 @@
 /**
- * MathRuler's `grade_answer(given, ground_truth)` (METHOD.md §7.2).
+ * MathRuler's `grade_answer(given, ground_truth)` (docs/method.md, "Answer grading").
  */
 import { areEqualUnderSympy, splitTuple } from './equivalence.js';
 import { isFrac, normalizeExpr, strIsInt } from './normalize.js';

@@ -1,6 +1,6 @@
 /**
  * TypeScript port of MathRuler's answer grader (hiyouga/MathRuler `grader.py`,
- * `math_normalize.py`), the accuracy check behind every Vision-SR1 reward. See METHOD.md §7.2.
+ * `math_normalize.py`), the accuracy check behind every Vision-SR1 reward. See docs/method.md, "Answer grading".
  */
 export { extractBoxedContent } from './extract.js';
 export { gradeAnswer } from './grade.js';

@@ -1,6 +1,6 @@
 /**
  * MathRuler's second normaliser, `grader._normalize`, and the small numeric-string helpers of
- * `grader.py` (METHOD.md §7.2 (b)).
+ * `grader.py` (docs/method.md, "Answer grading", test (b)).
  */
 import { latexToText } from './latex_to_text.js';
 import { pyFloat, pyIntStr, pyIsIntFloat, pyLower, pyRound, pyStrip } from '../../text/py.js';

@@ -1,5 +1,5 @@
 /**
- * MathRuler's first normaliser, `normalize_answer` (Hendrycks MATH `_strip_string`), METHOD.md §7.2 (a).
+ * MathRuler's first normaliser, `normalize_answer` (Hendrycks MATH `_strip_string`), docs/method.md, "Answer grading", test (a).
  *
  * The Python original indexes strings by code point and lets IndexError/AssertionError escape
  * from helpers; `normalize_answer` catches them and returns the partly processed answer. Both

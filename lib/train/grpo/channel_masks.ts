@@ -1,7 +1,7 @@
 /**
- * Token masks of the multi-reward channels (METHOD §10.3, option b): which pass-1 tokens carry
+ * Token masks of the multi-reward channels (docs/method.md, "Channel token masks", option b): which pass-1 tokens carry
  * the visual advantage (the description span) and which the answer advantage (the think and
- * answer span after it). The paper is ambiguous about the assignment (§10.1); option b is the
+ * answer span after it). The paper is ambiguous about the assignment (docs/method.md, "Channel token masks"); option b is the
  * reading "each signal trains the tokens it grades".
  */
 import { DESCRIPTION_BLOCK } from '../../text/response.js';

@@ -1,5 +1,5 @@
 /**
- * The multi-reward update's channels from one rollout (METHOD §10): per-channel GRPO advantages
+ * The multi-reward update's channels from one rollout (docs/method.md, "Multi-reward variant"): per-channel GRPO advantages
  * (z-score per prompt group, times λ_k), the per-channel KL β_k, and the tokens each channel
  * trains (`algorithm.multi_reward.token_mask`):
  *   'pass1' (a, CODE-MR): both channels on every pass-1 token;

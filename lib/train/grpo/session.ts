@@ -109,7 +109,7 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   if (ref && cfg.worker.ref.offload) ref.model.moveTo('cpu');
   const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
   policy.model.setGradientCheckpointing(a.model.enable_gradient_checkpointing);
-  // bf16 compute with fp32 model.dtype (§9.6): the optimizer keeps fp32 masters and moments.
+  // bf16 compute with fp32 model.dtype (docs/method.md, "Optimizer and schedule"): the optimizer keeps fp32 masters and moments.
   const masterWeights = a.model.dtype === 'fp32' && dtype !== 'float32';
   const opt = owned.add(new torch.AdamW(params, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps, masterWeights }), (x) => x.dispose());
 
@@ -167,7 +167,7 @@ function rolloutLogitBias(cfg: TrainConfig, policy: ModelStack): Record<number, 
     logitBias[ids[0]] = bias;
   }
   // A sampled <|image_pad|> would be read as an image slot by every later forward pass (and
-  // break it), so it stays banned whatever the config says (the method bans it with -100, §6).
+  // break it), so it stays banned whatever the config says (the method bans it with -100, docs/method.md, "Rollout settings").
   const imagePad = policy.model.config.imageTokenId;
   logitBias[imagePad] = Math.min(logitBias[imagePad] ?? 0, -100);
   return logitBias;

@@ -15,7 +15,7 @@ export interface ValOverride {
 
 /**
  * The rollout's sampling with the validation overrides applied; a key left out keeps the rollout
- * value. Temperature 0 means greedy decoding (the method's validation, §12.1).
+ * value. Temperature 0 means greedy decoding (the method's validation, docs/method.md, "Evaluation").
  */
 export function valSampling(train: SamplingSettings, rollout: { n: number; temperature: number; top_p: number; top_k: number }, vo: ValOverride): SamplingSettings {
   const temperature = vo.temperature ?? rollout.temperature;

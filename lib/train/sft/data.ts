@@ -1,7 +1,7 @@
 /**
- * Cold-start SFT data (METHOD §2.2, §11): each source file holds rows of one response style
+ * Cold-start SFT data (docs/method.md, "Cold-start data"): each source file holds rows of one response style
  * (see-think, CoT only, caption-reasoner text-only). Rows become records: one user turn (text and
- * image parts in order, image placement as in §3.4) and the assistant response.
+ * image parts in order, image placement as in docs/method.md, "Image placement") and the assistant response.
  *
  * Row formats:
  * - `sharegpt` (LLaMA-Factory, Cold-9K see-think/reasoner files): `messages` [{role, content}] or

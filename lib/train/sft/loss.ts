@@ -1,5 +1,5 @@
 /**
- * The SFT objective (METHOD §11): cross-entropy on the assistant tokens only (the response and
+ * The SFT objective (docs/method.md, "Cold-start SFT"): cross-entropy on the assistant tokens only (the response and
  * its <|im_end|>), averaged over every such token of the optimizer batch. Each micro-batch adds
  * its token sum divided by the batch's token count, so gradient accumulation gives the same
  * gradient as one big batch (HF Trainer's num_items_in_batch normalisation).

@@ -1,5 +1,5 @@
 /**
- * Cold-start SFT (METHOD §2.2, §11): chat-format supervised fine-tuning with the loss on the
+ * Cold-start SFT (docs/method.md, "Cold-start SFT"): chat-format supervised fine-tuning with the loss on the
  * assistant tokens only, over a mix of the three Cold-9K styles (see-think, CoT only, caption
  * reasoner), with micro-batching and gradient accumulation, AdamW, warm-up + decay, gradient
  * clipping (a step whose gradient norm is not finite is skipped), freezing of the vision tower

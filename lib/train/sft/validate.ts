@@ -1,6 +1,6 @@
 /**
- * Periodic validation of the SFT model: greedy generation (METHOD §6 val override: temperature
- * 0, n 1) on held-out records, then the method's checks (§7.1): pass-1 text is whitespace-
+ * Periodic validation of the SFT model: greedy generation (docs/method.md, "Evaluation"; val override: temperature
+ * 0, n 1) on held-out records, then the method's checks (docs/method.md, "Format rewards"): pass-1 text is whitespace-
  * normalised, then graded for format (see-think regex for see-think records, the CoT regex for
  * CoT and caption-reasoner records) and for accuracy (MathRuler on the last \boxed{}).
  * Caption-reasoner (pass-2-like) text is graded as generated, without normalisation.
