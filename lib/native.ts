@@ -12,10 +12,9 @@ import { locateAddon, type AddonChoice } from './addon/locate.js';
 import { applyOpenMpDefaults } from './addon/openmp.js';
 import { preloadLibtorch } from './addon/preload.js';
 
-/** Loose signature of the bound functions; lib/torch/ wraps them in typed APIs. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type NativeFn = (...args: any[]) => any;
-export type NativeApi = Record<string, NativeFn>;
+/** The addon's functions, declared in native_api.ts; lib/torch/ wraps them in typed APIs. */
+import type { NativeApi } from './native_api.js';
+export type { NativeApi };
 
 const require = createRequire(import.meta.url);
 /** The OpenMP variables this process got from lib/addon/openmp.ts (not set by the user). */

@@ -67,7 +67,7 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
 }
 /** Mean cross-entropy of logits [N, C] against class ids [N]; `ignoreIndex` rows are skipped. */
 export function crossEntropy(logits: Tensor, target: Tensor, o: { ignoreIndex?: number; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number } = {}): Tensor {
-  const red = { none: 0, mean: 1, sum: 2 }[o.reduction ?? 'mean'];
+  const red = ({ none: 0, mean: 1, sum: 2 } as const)[o.reduction ?? 'mean'];
   return wrap(native.crossEntropy(logits.handle, target.handle, o.ignoreIndex ?? -100, red, o.labelSmoothing ?? 0));
 }
 /**

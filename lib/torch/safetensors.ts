@@ -8,6 +8,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { native } from '../native.js';
+import type { SafetensorsSpan } from '../native_api.js';
 import { type DType, dtypeCode } from './dtype.js';
 import { Tensor, wrap } from './tensor.js';
 
@@ -85,7 +86,7 @@ export class SafetensorsFile {
   async getManyAsync(names: readonly string[]): Promise<Tensor[]> {
     return ((await native.readSpansAsync(this.path, this.dataStart, this.spans(names))) as number[]).map(wrap);
   }
-  private spans(names: readonly string[]): unknown[] {
+  private spans(names: readonly string[]): SafetensorsSpan[] {
     return names.map((n) => {
       const e = this.entries.get(n);
       if (!e) throw new Error(`${this.path}: no tensor named '${n}'`);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const LIB = path.resolve('lib');
 /** Floor of each top-level entry of lib/ (a folder, or a file at lib/'s root). */
 export const FLOORS: Record<string, number> = {
-  addon: 0,
+  addon: 0, 'native_api.ts': 0, // the addon's loader helpers; the addon's declarations (import-free)
   'native.ts': 1, text: 1, config: 1, data: 1, tokenizer: 1, checkpoint: 1, report: 1,
   torch: 2, prompts: 2, rewards: 2, logging: 2,
   models: 3, grpo: 3,

@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { native } from '../../native.js';
+import type { QwenInputs } from '../../native_api.js';
 import * as torch from '../../torch/index.js';
 import { dtypeCode, type DType } from '../../torch/dtype.js';
 import { wrap } from '../../torch/tensor.js';
@@ -124,7 +125,7 @@ export class QwenVLModel {
    * the ids, mask and image grids (get_rope_index), as transformers does; `run` gets the object
    * and any tensor made here is freed after it returns.
    */
-  private withInputs<T>(i: ForwardInputs, run: (o: object) => T): T {
+  private withInputs<T>(i: ForwardInputs, run: (o: QwenInputs) => T): T {
     let positions: torch.Tensor | undefined;
     if (!i.positionIds) {
       const [B, L] = i.inputIds.shape;
@@ -191,7 +192,7 @@ export class QwenVLModel {
   }
 
   /** The addon's input object of a packed batch, after checking its boundaries. */
-  private packedInputs(i: PackedInputs, r: { starts: readonly number[]; lengths: readonly number[] }): object {
+  private packedInputs(i: PackedInputs, r: { starts: readonly number[]; lengths: readonly number[] }): QwenInputs {
     const [rows, T] = i.inputIds.shape;
     if (i.inputIds.ndim !== 2 || rows !== 1) throw new Error(`packedLogProbs: inputIds must be one packed row [1, T], got [${i.inputIds.shape.join(', ')}]`);
     if (i.cuSeqlens[0] !== 0 || i.cuSeqlens[i.cuSeqlens.length - 1] !== T) throw new Error(`packedLogProbs: cuSeqlens must run from 0 to the packed length ${T}, got [${i.cuSeqlens.join(', ')}]`);
@@ -238,7 +239,7 @@ export class QwenVLModel {
       topP: r.topP ?? 1,
       topK: r.topK ?? -1,
       greedy: r.greedy ?? false,
-      logitBias: Object.entries(r.logitBias ?? {}).map(([k, v]) => [Number(k), v]),
+      logitBias: Object.entries(r.logitBias ?? {}).map(([k, v]): [number, number] => [Number(k), v]),
       stopTokenIds: r.stopTokenIds ?? this.config.eosTokenIds,
       padTokenId: pad,
       seed: r.seed ?? 0,

@@ -15,7 +15,7 @@ export interface SamplingOptions {
 export function sampleTokens(logits: torch.Tensor, o: SamplingOptions, seed: number): { tokens: torch.Tensor; logProbs: torch.Tensor } {
   const params = {
     temperature: o.temperature ?? 1, topP: o.topP ?? 1, topK: o.topK ?? -1, greedy: o.greedy ?? false,
-    logitBias: Object.entries(o.logitBias ?? {}).map(([k, v]) => [Number(k), v]),
+    logitBias: Object.entries(o.logitBias ?? {}).map(([k, v]): [number, number] => [Number(k), v]),
   };
   const [t, lp] = native.qwenSample(logits.handle, params, seed) as number[];
   return { tokens: wrap(t), logProbs: wrap(lp) };
