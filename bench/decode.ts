@@ -2,7 +2,7 @@
  * Decode throughput: our C++ engine (batched prefill + KV-cache decode) against Hugging Face
  * transformers `generate` (greedy, KV cache) on the same checkpoint, in the same run.
  * Prints tokens/s at batch 1 and 16 and prefill time; figures are the best of `repeats` inside a
- * run, the median over RUNS alternating runs. Target (PERFORMANCE.md): ours/peer >= 2x tokens/s.
+ * run, the median over RUNS alternating runs. Target (bench/README.md): ours/peer >= 2x tokens/s.
  *   OMP_NUM_THREADS=2 npx tsx bench/decode.ts [runs=3]
  */
 import { mkdtempSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Per-op dispatch cost on small tensors (8x8): ours (TS -> N-API -> libtorch) against PyTorch
  * eager from Python on the same libtorch. Runs alternate between the two, `RUNS` times; each
- * figure is the median ns/op. Target (PERFORMANCE.md): ratio <= 1.0.
+ * figure is the median ns/op. Target (bench/README.md): ratio <= 1.0.
  *   npx tsx bench/dispatch.ts [runs=5] [iters=20000]
  */
 import { torch } from '../lib/index.js';

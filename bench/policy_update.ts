@@ -6,7 +6,7 @@
  * one optimizer step, the tiny world model's shapes (fp32, CPU). The peer is the same update
  * written in PyTorch eager on transformers (sdpa, padded) on the same libtorch, fed the same
  * prompts, pixels, responses, advantages and reference log-probs.
- * Target (PERFORMANCE.md): ours/peer <= 0.8.
+ * Target (bench/README.md): ours/peer <= 0.8.
  *   npx tsx bench/policy_update.ts [runs=3] [steps=3] [threads=2]
  */
 import { spawnSync } from 'node:child_process';

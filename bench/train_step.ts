@@ -5,7 +5,7 @@
  * checkpointing, against transformers (sdpa) padded, and padded + gradient checkpointing, on the
  * same libtorch. Each case runs in its own process; cases alternate within a run. Prints the
  * median step time and peak RSS of each over RUNS runs, the spread, and the ratios.
- * Targets (PERFORMANCE.md): packed + checkpointing peak memory at 2048 <= 0.5x padded; time
+ * Targets (bench/README.md): packed + checkpointing peak memory at 2048 <= 0.5x padded; time
  * <= 0.8x transformers.
  *   npx tsx bench/train_step.ts [runs=3] [steps=2] [threads=2] [lengths=512,1024,2048] [B=4]
  */

@@ -1,7 +1,7 @@
 /**
  * Parquet row access over hyparquet, row group by row group so a multi-GB shard never sits in
  * memory at once. Image bytes need `utf8: false`: hyparquet otherwise decodes unannotated
- * BYTE_ARRAY columns (HF's images.bytes) as text and corrupts them (ECOSYSTEM.md).
+ * BYTE_ARRAY columns (HF's images.bytes) as text and corrupts them.
  * Also lists the parquet shards of a Hugging Face dataset folder.
  */
 import { readdirSync, statSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * A TensorBoard event-file writer for scalars. No maintained writer exists on npm
- * (ECOSYSTEM.md), and the format is small: TFRecord-framed `Event` protobufs, the first one
+ * A TensorBoard event-file writer for scalars. No maintained writer exists on npm,
+ * and the format is small: TFRecord-framed `Event` protobufs, the first one
  * carrying file_version "brain.Event:2".
  *
  * Field numbers (tensorflow/core/util/event.proto, framework/summary.proto):

@@ -1,6 +1,6 @@
 /**
  * Training curves as PNG without a browser: vega-lite spec -> vega view (headless) -> SVG ->
- * @resvg/resvg-js -> PNG (ECOSYSTEM.md: about 200 ms per chart).
+ * @resvg/resvg-js -> PNG (about 200 ms per chart; no browser or canvas build needed).
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -1,7 +1,7 @@
 // The registry of live tensors that JavaScript refers to by number.
 //
 // Why a table and not one JS object per tensor with a finalizer: creating a GC-tracked native
-// wrapper costs about as much as the op itself (PERFORMANCE.md), and GC-driven frees let memory
+// wrapper costs about as much as a small op itself (bench/dispatch.ts measures the per-op cost), and GC-driven frees let memory
 // pile up. Here a handle is a plain double: slot index in the low 24 bits, a generation count
 // above them, so a stale handle (disposed, slot reused) is detected instead of aliasing.
 // Scopes free every tensor created inside them except those the caller keeps.
