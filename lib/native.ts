@@ -3,9 +3,9 @@
  * source build, or VSR1_ADDON) and which libtorch; this file sets the OpenMP defaults, loads
  * libtorch, then the addon.
  *
- * Every other module calls the addon through `native`. Functions are synchronous unless noted
- * in the C++ binding files (native/binding/*.cpp document [sync]/[async] per function); tensors
- * cross the boundary as numeric handles (see native/core/handle_table.h).
+ * Every other module calls the addon through `native`, typed by native_api.ts (which calls are
+ * synchronous and which return Promises); tensors cross the boundary as numeric handles (see
+ * native/core/handle_table.h).
  */
 import { createRequire } from 'node:module';
 import { locateAddon, type AddonChoice } from './addon/locate.js';
