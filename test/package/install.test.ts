@@ -91,7 +91,8 @@ describe('npm install with no matching prebuild', () => {
   it('builds from source when a toolchain is there, and the result works', () => {
     const src = withoutPrebuilds(tgz, path.join(root, 'vision-sr1-no-prebuilds.tgz'));
     const app = freshApp(root, 'app-source', src);
-    const r = run('npm', [...NPM_INSTALL, src], { cwd: app, timeoutMs: 20 * MIN });
+    // --foreground-scripts: npm shows a successful install script's output only with it.
+    const r = run('npm', [...NPM_INSTALL, '--foreground-scripts', src], { cwd: app, timeoutMs: 20 * MIN });
     expect(r.status, r.out).toBe(0);
     expect(r.out).toMatch(/no prebuilt addon for linux-x64 glibc torch 2\.11 cxx11 ABI \(prebuilt: none\); trying a source build/);
     const rec = record(app);
