@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { loadTrainConfig } from '../config/index.js';
 import { evaluateFile } from '../eval/evaluate_file.js';
+import { familyTable } from '../eval/family_table.js';
 import { consoleTable } from '../report/index.js';
 import { loadStack } from '../rollout/model_stack.js';
 import { setNumThreads } from '../torch/device.js';
@@ -37,6 +38,8 @@ export function register(program: Command): void {
         const rows = [['all', String(r.n), pct(r.accuracy), pct(r.descriptionAccuracy)], ...Object.entries(r.groups ?? {}).map(([k, g]) => [k, String(g.n), pct(g.accuracy), pct(g.descriptionAccuracy)])];
         console.log(consoleTable([o.by ?? 'split', 'n', 'accuracy %', 'description acc. %'], rows));
         console.log(`format ${pct(r.format)}%, language-shortcut rate ${pct(r.languageShortcutRate)}%, mean response ${r.responseLength.toFixed(1)} tokens`);
+        // World rows (a `scene` column): hallucination against the scene, per family.
+        if (r.hallucination) console.log(`\n${familyTable(r)}`);
         if (o.out) writeFileSync(o.out, JSON.stringify(r, null, 2));
       } finally {
         stack.model.dispose();

@@ -10,6 +10,7 @@ import { DecodedImageCache } from '../rollout/image_cache.js';
 import type { ModelStack } from '../rollout/model_stack.js';
 import type { RolloutItem } from '../rollout/rollout.js';
 import { type EvalResult, evaluate } from './evaluate.js';
+import { type WorldBreakdown, type WorldEvalSample, checkWorldRows, worldBreakdown } from './family_breakdown.js';
 
 export interface FileEvalOptions {
   /** Evaluate the first `limit` usable rows (default all). */
@@ -20,12 +21,13 @@ export interface FileEvalOptions {
 }
 
 export interface GroupScore { n: number; accuracy: number; descriptionAccuracy: number | null }
-export type FileEvalResult = EvalResult & { groups: Record<string, GroupScore> | null };
+/** `hallucination` and `families` come from world rows (`scene`, `family` columns; family_breakdown.ts), null otherwise. */
+export type FileEvalResult = EvalResult & { groups: Record<string, GroupScore> | null; samples: WorldEvalSample[] } & Pick<WorldBreakdown, 'hallucination' | 'families'>;
 
 /** Evaluates `stack` on `file` with the prompts, response length and description fallback of `cfg`. */
 export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainConfig, o: FileEvalOptions = {}, images = new DecodedImageCache()): Promise<FileEvalResult> {
   const fp = resolveFormatPrompt(cfg.data.format_prompt, cfg.algorithm.preset);
-  const keepColumns = o.groupBy === undefined ? [] : [o.groupBy];
+  const keepColumns = [...new Set([...(o.groupBy === undefined ? [] : [o.groupBy]), 'family', 'scene'])];
   const ds = await VisionDataset.load({ files: file, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, keepColumns });
   const n = Math.min(ds.size, o.limit ?? ds.size);
   const examples = await ds.getBatch([...Array(n).keys()]);
@@ -35,6 +37,7 @@ export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainCo
     if (v === undefined) throw new Error(`eval --by ${o.groupBy}: row ${e.id} has no '${o.groupBy}' column`);
     return v;
   });
+  checkWorldRows(examples);
   const items: RolloutItem[] = await Promise.all(examples.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
   const result = await evaluate(stack.model, stack.encoder, items, {
     format: fp.format, batchSize: o.batchSize ?? 64,
@@ -43,7 +46,8 @@ export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainCo
       template: fp.template, pass2: fp.format === 'see-think', captionReasoner: fp.captionReasoner, onMissingDescription: cfg.algorithm.description_fallback,
     },
   });
-  if (!keys) return { ...result, groups: null };
+  const world = worldBreakdown(result.samples, examples.map((e) => e.columns), examples.map((e) => e.id));
+  if (!keys) return { ...result, ...world, groups: null };
   const acc: Record<string, { n: number; a: number; d: number; hasD: boolean }> = {};
   result.samples.forEach((s, i) => {
     const g = (acc[keys[i]] ??= { n: 0, a: 0, d: 0, hasD: false });
@@ -52,5 +56,5 @@ export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainCo
     if (s.descriptionAccuracy !== null) { g.d += s.descriptionAccuracy; g.hasD = true; }
   });
   const groups = Object.fromEntries(Object.entries(acc).sort(([x], [y]) => x.localeCompare(y)).map(([k, g]) => [k, { n: g.n, accuracy: g.a / g.n, descriptionAccuracy: g.hasD ? g.d / g.n : null }]));
-  return { ...result, groups };
+  return { ...result, ...world, groups };
 }
