@@ -7,14 +7,9 @@
  */
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSftConfig, loadTrainConfig } from '../config/index.js';
-import type { EvalResult } from '../eval/evaluate.js';
-import { evaluateFile } from '../eval/evaluate_file.js';
+import type { FileEvalResult } from '../eval/evaluate_file.js';
 import { readJsonlRows, writeCurvesPng, consoleTable, markdownTable } from '../report/index.js';
-import { runGrpo } from '../train/grpo/trainer.js';
-import { DecodedImageCache } from '../rollout/image_cache.js';
-import { loadStack } from '../rollout/model_stack.js';
-import { runSft } from '../train/sft/sft.js';
+import { coldStartSft, evaluateModel, grpoOverrides, grpoRun, stripSamples } from './stages.js';
 
 export interface PipelineOptions {
   out: string;
@@ -32,7 +27,7 @@ export interface PipelineOptions {
   log?: (line: string) => void;
 }
 
-export interface SplitScores { split: string; stage: 'sft' | 'grpo'; seed: number | null; result: Omit<EvalResult, 'samples'> }
+export interface SplitScores { split: string; stage: 'sft' | 'grpo'; seed: number | null; result: Omit<FileEvalResult, 'samples'> }
 /** Mean GRPO gain over the SFT model against the spread (max - min) of the GRPO seeds, per metric. */
 export interface GainVsSpread { split: string; metric: 'accuracy' | 'descriptionAccuracy'; gain: number; spread: number; beatsSpread: boolean }
 export interface PipelineResult {
@@ -46,52 +41,31 @@ export interface PipelineResult {
 
 const SPLITS = ['test', 'test-shortcut'] as const;
 
-async function evaluateModel(modelDir: string, worldDir: string, trainCfgFile: string, overrides: string[], limit: number | undefined): Promise<Record<string, EvalResult>> {
-  const cfg = loadTrainConfig(trainCfgFile, [...overrides, `worker.actor.model.model_path=${modelDir}`]);
-  const stack = await loadStack({ weightsDir: modelDir, dtype: 'float32', device: 'cpu', minPixels: cfg.data.min_pixels, maxPixels: cfg.data.max_pixels });
-  const images = new DecodedImageCache();
-  const out: Record<string, EvalResult> = {};
-  try {
-    for (const split of SPLITS) out[split] = await evaluateFile(stack, join(worldDir, `${split}.jsonl`), cfg, { limit }, images);
-  } finally {
-    stack.model.dispose();
-  }
-  return out;
-}
-
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : (100 * x).toFixed(1));
 
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   const t0 = performance.now();
   mkdirSync(o.out, { recursive: true });
-  const worldDir = join(o.out, 'world');
-  const sftCfg = loadSftConfig(o.sftConfig, [
-    `data.world.dir=${worldDir}`, `model.model_path=${join(o.out, 'tiny-init')}`, `trainer.save_checkpoint_path=${join(o.out, 'sft')}`,
-    ...(o.sftOverrides ?? []),
-  ].concat(rewriteWorldPaths(o.sftConfig, worldDir)));
   log(`== 1/3 cold-start SFT (${o.sftConfig})`);
-  const sft = await runSft(sftCfg, { log });
-  if (!sft.modelDir) throw new Error('pipeline: SFT did not finish (no final model)');
+  const sft = await coldStartSft(o.out, o.sftConfig, o.sftOverrides ?? [], log);
+  const worldDir = sft.worldDir;
   const tSft = performance.now();
 
-  const trainOverridesFor = (seed: number) => [
-    `data.train_files=${join(worldDir, 'rl.jsonl')}`, `data.val_files=${join(worldDir, 'val.jsonl')}`, `data.seed=${seed}`, `worker.rollout.seed=${seed}`,
-    `worker.actor.model.model_path=${sft.modelDir}`, `trainer.save_checkpoint_path=${join(o.out, `grpo-seed${seed}`)}`, ...(o.trainOverrides ?? []),
-  ];
+  const trainOverridesFor = (seed: number) => grpoOverrides(worldDir, sft.modelDir, seed, join(o.out, `grpo-seed${seed}`), o.trainOverrides ?? []);
   const grpoRuns: Array<{ seed: number; modelDir: string; runDir: string }> = [];
   for (const seed of o.seeds) {
     log(`== 2/3 Vision-SR1 GRPO (${o.trainConfig}), seed ${seed}`);
-    const g = await runGrpo(loadTrainConfig(o.trainConfig, trainOverridesFor(seed)), { log });
-    grpoRuns.push({ seed, modelDir: g.finalModelDir, runDir: g.runDir });
+    grpoRuns.push({ seed, ...(await grpoRun(o.trainConfig, trainOverridesFor(seed), log)) });
   }
   const tGrpo = performance.now();
 
   log('== 3/3 evaluation on the held-out splits (greedy, with the self-reward pass)');
   const base = trainOverridesFor(o.seeds[0]);
-  const before = await evaluateModel(sft.modelDir, worldDir, o.trainConfig, base, o.evalItems);
-  const after: Array<{ seed: number; r: Record<string, EvalResult> }> = [];
-  for (const g of grpoRuns) after.push({ seed: g.seed, r: await evaluateModel(g.modelDir, worldDir, o.trainConfig, base, o.evalItems) });
+  const files = Object.fromEntries(SPLITS.map((s) => [s, join(worldDir, `${s}.jsonl`)]));
+  const before = await evaluateModel(sft.modelDir, files, o.trainConfig, base, o.evalItems);
+  const after: Array<{ seed: number; r: Record<string, FileEvalResult> }> = [];
+  for (const g of grpoRuns) after.push({ seed: g.seed, r: await evaluateModel(g.modelDir, files, o.trainConfig, base, o.evalItems) });
   const manifest = JSON.parse(readFileSync(join(worldDir, 'manifest.json'), 'utf8')) as { splits?: Record<string, { textOnlyBaseline?: { fromTraining?: { accuracy: number } } }> };
   const textOnlyBaseline = Object.fromEntries(SPLITS.map((s) => [s, manifest.splits?.[s]?.textOnlyBaseline?.fromTraining?.accuracy ?? null]));
   const headers = ['split', 'model', 'accuracy %', 'format %', 'description acc. %', 'shortcut rate %', 'text-only guess %'];
@@ -130,21 +104,4 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 function spread(xs: number[]): string {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return `${pct(m)} [${pct(Math.min(...xs))}, ${pct(Math.max(...xs))}]`;
-}
-
-function stripSamples(r: EvalResult): Omit<EvalResult, 'samples'> {
-  const { samples: _s, ...rest } = r;
-  return rest;
-}
-
-/** The SFT config names world files under its own world dir; point them at the pipeline's. */
-function rewriteWorldPaths(file: string, worldDir: string): string[] {
-  const cfg = loadSftConfig(file);
-  const from = cfg.data.world?.dir;
-  if (!from) return [];
-  const fix = (p: string) => (p.startsWith(from) ? join(worldDir, p.slice(from.length)) : p);
-  const out: string[] = [];
-  cfg.data.train_files.forEach((s, i) => { if (typeof s.path === 'string') out.push(`data.train_files.${i}.path=${fix(s.path)}`); });
-  cfg.data.val_files.forEach((s, i) => { if (typeof s.path === 'string') out.push(`data.val_files.${i}.path=${fix(s.path)}`); });
-  return out;
 }
