@@ -5,7 +5,8 @@ import { register as doctor } from './doctor.js';
 import { register as evaluate } from './eval.js';
 import { register as generate } from './generate.js';
 import { register as pipeline } from './pipeline.js';
+import { register as report } from './report.js';
 import { register as sft } from './sft.js';
 import { register as train } from './train.js';
 
-export const commands: Array<(program: Command) => void> = [doctor, dataSynth, generate, sft, train, pipeline, evaluate];
+export const commands: Array<(program: Command) => void> = [doctor, dataSynth, generate, sft, train, pipeline, evaluate, report];

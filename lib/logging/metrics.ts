@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { LoggerName } from '../config/common.js';
 import { formatNumber } from '../report/table.js';
 import { MetricsJsonl } from './jsonl.js';
+import { type TensorBoardSample, writeSampleSummaries } from './sample_summaries.js';
 import { TensorBoardWriter } from './tensorboard.js';
 
 /** `step 3 | loss 0.1234 | reward/overall 1.25` with metrics in insertion order. */
@@ -39,6 +40,11 @@ export class MetricsLogger {
     this.jsonl?.log(step, metrics, wall);
     this.tensorboard?.addScalars(metrics, step, wall);
     this.print?.(formatMetricsLine(step, metrics));
+  }
+
+  /** Logged generation samples as TensorBoard text and image summaries (a no-op without that sink). */
+  logSamples(step: number, samples: readonly TensorBoardSample[], split: 'train' | 'val' = 'train'): void {
+    if (this.tensorboard) writeSampleSummaries(this.tensorboard, step, samples, split);
   }
 
   close(): void {

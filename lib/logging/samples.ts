@@ -12,6 +12,16 @@ export interface SampleRecord {
   /** The overall reward, or its named parts (`{overall, accuracy, format, description_accuracy}`). */
   reward: number | Record<string, number>;
   ground_truth?: string;
+  /**
+   * Fields the GRPO trainer adds for `vsr1 report` and TensorBoard (absent in older runs): the
+   * prompt images (file paths; relative ones are under the run folder), the parsed response parts
+   * (null when the response lacks them) and the pass-2 answer parsed from `pass2`.
+   */
+  images?: string[];
+  description?: string | null;
+  think?: string | null;
+  answer?: string | null;
+  pass2_answer?: string | null;
   [key: string]: unknown;
 }
 
@@ -35,12 +45,20 @@ export class SampleLogger {
    * part of it (all prompts, not just the first group) is represented.
    */
   log(step: number, samples: readonly SampleRecord[], split: 'train' | 'val' = 'train'): number {
-    const k = this.maxPerStep < 0 ? samples.length : Math.min(this.maxPerStep, samples.length);
-    for (let j = 0; j < k; j++) {
-      const i = k === samples.length ? j : Math.floor((j * samples.length) / k);
-      this.out.write({ step, split, index: i, ...samples[i] });
-    }
-    return k;
+    const picked = this.pick(samples.length);
+    this.logPicked(step, picked.map((i) => [i, samples[i]] as const), split);
+    return picked.length;
+  }
+
+  /** The batch indices log() keeps of a batch of `total` (so a caller can build only those records). */
+  pick(total: number): number[] {
+    const k = this.maxPerStep < 0 ? total : Math.min(this.maxPerStep, total);
+    return Array.from({ length: k }, (_, j) => (k === total ? j : Math.floor((j * total) / k)));
+  }
+
+  /** Writes samples chosen with pick(), each with its index in the batch. */
+  logPicked(step: number, picked: ReadonlyArray<readonly [number, SampleRecord]>, split: 'train' | 'val' = 'train'): void {
+    for (const [index, sample] of picked) this.out.write({ step, split, index, ...sample });
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /**
- * A TensorBoard event-file writer for scalars. No maintained writer exists on npm,
+ * A TensorBoard event-file writer for scalars, text and images (tb_summaries.ts). No maintained writer exists on npm,
  * and the format is small: TFRecord-framed `Event` protobufs, the first one
  * carrying file_version "brain.Event:2".
  *
@@ -11,6 +11,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ProtoWriter } from './protobuf.js';
+import { encodeImageValue, encodeSummaryEvent, encodeTextValue, type SummaryImage } from './tb_summaries.js';
 import { tfRecord } from './tfrecord.js';
 
 let fileCounter = 0;
@@ -58,6 +59,16 @@ export class TensorBoardWriter {
     for (const [k, v] of Object.entries(scalars)) if (typeof v === 'number') numeric[k] = v;
     if (Object.keys(numeric).length === 0) return;
     this.writeRecord(encodeScalarEvent(step, wallTime, numeric));
+  }
+
+  /** A text summary (TensorBoard's Text tab renders it as markdown). */
+  addText(tag: string, text: string, step: number, wallTime = Date.now() / 1000): void {
+    this.writeRecord(encodeSummaryEvent(step, wallTime, [encodeTextValue(tag, text)]));
+  }
+
+  /** An image summary from encoded bytes (e.g. a PNG). */
+  addImage(tag: string, image: SummaryImage, step: number, wallTime = Date.now() / 1000): void {
+    this.writeRecord(encodeSummaryEvent(step, wallTime, [encodeImageValue(tag, image)]));
   }
 
   /** Forces written events to disk. */

@@ -100,18 +100,23 @@ export function curvesSpec(rows: Array<Record<string, unknown>>, opts: PlotOptio
   } as TopLevelSpec;
 }
 
-/** Renders a vega-lite spec to SVG and PNG. */
-export async function renderSpec(spec: TopLevelSpec, opts: Pick<PlotOptions, 'width' | 'scale'> = {}): Promise<Plot> {
+/** Renders a vega-lite spec to SVG only (for pages that inline it, e.g. report.html). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
-    const fitTo = opts.width ? { mode: 'width' as const, value: opts.width } : { mode: 'zoom' as const, value: opts.scale ?? 2 };
-    // System fonts give real glyphs; without any the text is simply not drawn, the lines still are.
-    const img = new Resvg(svg, { fitTo, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
-    return { png: new Uint8Array(img.asPng()), svg, width: img.width, height: img.height };
+    return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/** Renders a vega-lite spec to SVG and PNG. */
+export async function renderSpec(spec: TopLevelSpec, opts: Pick<PlotOptions, 'width' | 'scale'> = {}): Promise<Plot> {
+  const svg = await renderSvg(spec);
+  const fitTo = opts.width ? { mode: 'width' as const, value: opts.width } : { mode: 'zoom' as const, value: opts.scale ?? 2 };
+  // System fonts give real glyphs; without any the text is simply not drawn, the lines still are.
+  const img = new Resvg(svg, { fitTo, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
+  return { png: new Uint8Array(img.asPng()), svg, width: img.width, height: img.height };
 }
 
 /**

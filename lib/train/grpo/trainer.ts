@@ -25,6 +25,7 @@ import { restoreTrainState, saveTrainState } from '../train_state.js';
 import { type MultiRewardUpdate, multiRewardUpdate } from './multi_reward_channels.js';
 import { type Pass2Batch, type PolicyLossHook, policyUpdate, type UpdateMetrics } from './policy_update.js';
 import { grpoStoredConfig } from './resume.js';
+import { logRolloutSamples } from './sample_log.js';
 import { type GrpoSession, openGrpoSession } from './session.js';
 import { stepMetrics, valMetrics } from './step_metrics.js';
 import { valGenerationLines, valSampling } from './validation.js';
@@ -148,7 +149,8 @@ export class GrpoTrainer {
     this.checkAlive();
     const step = ++this.stepCount;
     const lr = learningRate(this.s.cfg.worker.actor.optim, step - 1, this.s.totalSteps);
-    const items = await this.s.toItems((await this.s.loader.next()).examples);
+    const examples = (await this.s.loader.next()).examples;
+    const items = await this.s.toItems(examples);
     const r = await this.rolloutPhase(items, step);
     const results = await this.rewardPhase(items, r);
     const adv = this.advantagePhase(results, r);
@@ -157,10 +159,7 @@ export class GrpoTrainer {
     const metrics = stepMetrics({ results, r, adv, update, lr, timing: this.s.timer.endStep(step), maxResponseLength: this.s.cfg.data.max_response_length });
     Object.assign(metrics, this.s.memory.take());
     this.s.metricsLog.log(step, metrics);
-    this.s.samples.log(step, r.texts.map((text, i) => ({
-      prompt: r.questions[i], response: text, ground_truth: items[r.groupIds[i]].answer, pass2: r.pass2Texts?.[i] ?? null,
-      reward: { overall: results[i].overall, ...results[i].components },
-    })));
+    await logRolloutSamples({ step, runDir: this.s.runDir, examples, r, results, samples: this.s.samples, metrics: this.s.metricsLog, log: this.s.log });
     return metrics;
   }
 
