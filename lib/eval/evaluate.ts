@@ -49,6 +49,8 @@ export interface EvalOptions {
   format: 'see-think' | 'cot';
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Re-grades the samples before the means (sets each `accuracy`; lib/eval/grading.ts sampleGrader). */
+  regrade?: (samples: EvalSample[]) => Promise<void>;
 }
 
 /** Greedy (or, with keepSampling, sampled) pass 1 (+ pass 2) over `items` in batches. */
@@ -79,6 +81,7 @@ export async function evaluate(model: QwenVLModel, encoder: PromptEncoder, items
     });
     o.onProgress?.(Math.min(s + bs, items.length), items.length);
   }
+  if (o.regrade) await o.regrade(samples);
   const n = samples.length;
   const avg = (f: (x: EvalSample) => number) => (n ? samples.reduce((a, x) => a + f(x), 0) / n : 0);
   const withPass2 = samples.every((x) => x.descriptionAccuracy !== null);

@@ -12,3 +12,4 @@ export { buildPass1Content, type UserContentPart } from './pass1.js';
 export {
   WORLD_CAPTION_REASONER_TEMPLATE, WORLD_COT_INSTRUCTION, WORLD_SEE_THINK_INSTRUCTION, buildWorldCaptionReasonerPrompt, worldCotTemplate, worldPromptTexts, worldSeeThinkTemplate,
 } from './world.js';
+export { ANSWER_JUDGE_TEMPLATE, DESCRIPTION_JUDGE_TEMPLATE, buildAnswerJudgePrompt, buildDescriptionJudgePrompt } from './judge.js';
