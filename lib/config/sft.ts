@@ -4,6 +4,7 @@
  * match the RL config (data, model, optim, trainer) and key names match it where the concept is
  * shared, with the LLaMA-Factory name in the comment otherwise.
  */
+import { FAMILY_NAMES } from './world_families.js';
 import { z } from 'zod';
 import { Files, TrainDtype, optimSchema, posInt, modelPathFields, trainerCommonFields } from './common.js';
 
@@ -50,6 +51,10 @@ export const SftData = z.strictObject({
     size: posInt().default(5000), // items over all splits (sft gets 25%)
     seed: z.number().int().min(0).default(0),
     prior: z.number().min(0).max(1).nullable().default(0.8),
+    // What the world asks and draws (docs/world.md): question families (default all), objects per scene, object size factor.
+    families: z.array(z.enum(FAMILY_NAMES)).min(1).nullable().default(null),
+    max_objects: z.number().int().min(2).max(4).default(4),
+    object_scale: z.number().min(0.5).max(2).default(1),
   }).nullable().default(null),
 });
 

@@ -19,6 +19,11 @@ export interface WorldSettings {
   imageSize: number;
   /** Language-prior strength in [0, 1], or null for no prior (see priors.ts). */
   prior: number | null;
+  /**
+   * Factor on the objects' size (1 = small 9 px, large 14 px radius at 112 px). Larger objects
+   * are easier to see: the built-in recipe's choice is in configs/world_sft.yaml.
+   */
+  objectScale: number;
   /** Largest number of objects per scene, 2-4 (scenes have at least 1). */
   maxObjects: number;
   /** Families used by the sft, rl, val and test splits. */
@@ -30,6 +35,7 @@ export interface WorldSettings {
 export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
   seed: 0,
   imageSize: 112,
+  objectScale: 1,
   prior: 0.8,
   maxObjects: 4,
   families: [...FAMILY_NAMES],
@@ -41,6 +47,7 @@ export function resolveWorldSettings(partial: Partial<WorldSettings> = {}): Worl
   const s: WorldSettings = { ...DEFAULT_WORLD_SETTINGS, ...partial };
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new Error(`world setting seed: expected an integer in [0, 2^32), got ${s.seed}`);
   if (!Number.isInteger(s.imageSize) || s.imageSize < 32 || s.imageSize > 2048) throw new Error(`world setting imageSize: expected an integer in [32, 2048], got ${s.imageSize}`);
+  if (!(typeof s.objectScale === 'number' && s.objectScale >= 0.5 && s.objectScale <= 2)) throw new Error(`world setting objectScale: expected a number in [0.5, 2], got ${s.objectScale}`);
   if (s.prior !== null && !(typeof s.prior === 'number' && s.prior >= 0 && s.prior <= 1)) throw new Error(`world setting prior: expected a number in [0, 1] or null, got ${s.prior}`);
   if (!Number.isInteger(s.maxObjects) || s.maxObjects < 2 || s.maxObjects > 4) throw new Error(`world setting maxObjects: expected an integer in [2, 4], got ${s.maxObjects}`);
   for (const key of ['families', 'shortcutFamilies'] as const) {
@@ -88,6 +95,7 @@ export function generateItem(settings: WorldSettings, split: SplitName, index: n
   const draft = FAMILIES[family].generate({
     rng,
     imageSize: settings.imageSize,
+    objectScale: settings.objectScale,
     maxObjects: settings.maxObjects,
     favouredProbability: (k) => favouredProbability(settings.prior, k, split),
   });

@@ -44,9 +44,17 @@ const MIN_DX = 6;
 const GAP = 2;
 const EDGE = 2;
 
+/**
+ * Where objects are drawn: the image side in pixels, and a factor on the objects' size
+ * (WorldSettings.objectScale; 1 = the reference radii). A plain number is an image size at scale 1.
+ */
+export type Geometry = number | { imageSize: number; objectScale?: number };
+const sizeOf = (g: Geometry) => (typeof g === 'number' ? g : g.imageSize);
+const scaleOf = (g: Geometry) => (typeof g === 'number' ? 1 : g.objectScale ?? 1);
+
 /** Bounding half-extent of an object of this size in an image `imageSize` pixels wide. */
-export function objectRadius(size: Size, imageSize: number): number {
-  return (RADIUS[size] * imageSize) / BASE;
+export function objectRadius(size: Size, imageSize: number, objectScale = 1): number {
+  return (RADIUS[size] * imageSize * objectScale) / BASE;
 }
 
 /** A uniformly random object whose attributes pass `accept` (rejection sampling). */
@@ -78,11 +86,11 @@ function fits(o: SceneObject, placed: SceneObject[], imageSize: number): boolean
 }
 
 /** One random placement of `attrs` (in their order), or null when it got stuck. */
-function tryPlace(rng: Rng, attrs: ObjectAttrs[], imageSize: number): SceneObject[] | null {
+function tryPlace(rng: Rng, attrs: ObjectAttrs[], imageSize: number, objectScale: number): SceneObject[] | null {
   const s = imageSize / BASE;
   const placed: SceneObject[] = [];
   for (const a of attrs) {
-    const r = objectRadius(a.size, imageSize);
+    const r = objectRadius(a.size, imageSize, objectScale);
     let ok = false;
     for (let t = 0; t < 60 && !ok; t++) {
       const row = rng.pick(ROWS);
@@ -107,13 +115,14 @@ function tryPlace(rng: Rng, attrs: ObjectAttrs[], imageSize: number): SceneObjec
 export function placeObjects(
   rng: Rng,
   attrs: ObjectAttrs[],
-  imageSize: number,
+  geometry: Geometry,
   accept: (objects: SceneObject[]) => boolean = () => true,
 ): Scene {
+  const imageSize = sizeOf(geometry);
   if (attrs.length < 1 || attrs.length > 4) throw new Error(`placeObjects: expected 1-4 objects, got ${attrs.length}`);
   if (!Number.isInteger(imageSize) || imageSize < 32) throw new Error(`placeObjects: image size must be an integer >= 32, got ${imageSize}`);
   for (let attempt = 0; attempt < 500; attempt++) {
-    const placed = tryPlace(rng, rng.shuffle(attrs), imageSize);
+    const placed = tryPlace(rng, rng.shuffle(attrs), imageSize, scaleOf(geometry));
     if (!placed) continue;
     placed.sort((a, b) => a.x - b.x);
     if (accept(placed)) return { width: imageSize, height: imageSize, objects: placed };
@@ -137,12 +146,12 @@ export function matching<T extends ObjectAttrs>(objects: readonly T[], q: Partia
  * A scene with exactly k1 objects of colour c1, k2 of colour c2 and n - k1 - k2 of other
  * colours, and the counts of each named colour as drawn (families that ask about two colours).
  */
-export function twoColourScene(rng: Rng, c1: Colour, c2: Colour, k1: number, k2: number, n: number, imageSize: number): { scene: ReturnType<typeof placeObjects>; m1: number; m2: number } {
+export function twoColourScene(rng: Rng, c1: Colour, c2: Colour, k1: number, k2: number, n: number, geometry: Geometry): { scene: ReturnType<typeof placeObjects>; m1: number; m2: number } {
   const attrs = [
     ...randomObjects(rng, k1, (a) => a.colour === c1),
     ...randomObjects(rng, k2, (a) => a.colour === c2),
     ...randomObjects(rng, n - k1 - k2, (a) => a.colour !== c1 && a.colour !== c2),
   ];
-  const scene = placeObjects(rng, attrs, imageSize);
+  const scene = placeObjects(rng, attrs, geometry);
   return { scene, m1: matching(scene.objects, { colour: c1 }).length, m2: matching(scene.objects, { colour: c2 }).length };
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SftConfig } from '../../config/sft.js';
+import { PRIOR_FAMILIES } from '../../world/families/index.js';
 import { splitSizes, synthesizeWorld } from '../../world/synth.js';
 import { createTinyCheckpoint } from '../../world/tiny_checkpoint.js';
 import * as torch from '../../torch/index.js';
@@ -42,7 +43,14 @@ export async function prepareBuiltins(cfg: SftConfig, log: Log): Promise<Record<
     if (!existsSync(file)) {
       const t0 = performance.now();
       log(`world: generating ${w.size} items (seed ${w.seed}, prior ${w.prior}) into ${w.dir}`);
-      await synthesizeWorld({ out: w.dir, sizes: splitSizes(w.size), settings: { seed: w.seed, prior: w.prior } });
+      const families = w.families ?? undefined;
+      // test-shortcut asks only the prior-controlled families among those chosen.
+      const shortcutFamilies = families?.filter((f) => PRIOR_FAMILIES.includes(f));
+      if (shortcutFamilies && !shortcutFamilies.length) throw new Error(`data.world.families: none of ${families!.join(', ')} is prior-controlled (${PRIOR_FAMILIES.join(', ')}), so the test-shortcut split would be empty`);
+      await synthesizeWorld({
+        out: w.dir, sizes: splitSizes(w.size),
+        settings: { seed: w.seed, prior: w.prior, maxObjects: w.max_objects, objectScale: w.object_scale, ...(families ? { families, shortcutFamilies } : {}) },
+      });
       log(`world: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
     manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -18,7 +18,7 @@ function addDraft(ctx: FamilyContext): Draft {
   const n = rng.int(1, ctx.maxObjects);
   const k = rng.int(0, n);
   const attrs = [...randomObjects(rng, k, (a) => a.colour === colour), ...randomObjects(rng, n - k, (a) => a.colour !== colour)];
-  const scene = placeObjects(rng, attrs, ctx.imageSize);
+  const scene = placeObjects(rng, attrs, ctx);
   const seen = matching(scene.objects, { colour }).length;
   const answer = String(seen + m);
   checkPlanned('arithmetic', String(k + m), answer);
@@ -38,7 +38,7 @@ function sumDraft(ctx: FamilyContext): Draft {
   const n = rng.int(1, ctx.maxObjects);
   const k1 = rng.int(0, n);
   const k2 = rng.int(0, n - k1);
-  const { scene, m1, m2 } = twoColourScene(rng, c1!, c2!, k1, k2, n, ctx.imageSize);
+  const { scene, m1, m2 } = twoColourScene(rng, c1!, c2!, k1, k2, n, ctx);
   const answer = String(m1 + m2);
   checkPlanned('arithmetic', String(k1 + k2), answer);
   return {
@@ -58,7 +58,7 @@ function removeDraft(ctx: FamilyContext): Draft {
   const n = rng.int(1, ctx.maxObjects);
   const k = rng.int(0, n);
   const attrs = [...randomObjects(rng, k, (a) => a.colour === colour), ...randomObjects(rng, n - k, (a) => a.colour !== colour)];
-  const scene = placeObjects(rng, attrs, ctx.imageSize);
+  const scene = placeObjects(rng, attrs, ctx);
   const total = scene.objects.length;
   const seen = matching(scene.objects, { colour }).length;
   const answer = String(total - seen);

@@ -19,7 +19,7 @@ export const colourOfShape: Family = {
     const colour = chooseWithPrior(rng, FAVOURED_COLOUR[shape], COLOURS, ctx.favouredProbability(COLOURS.length));
     const n = rng.int(1, ctx.maxObjects);
     const attrs = [randomAttrs(rng, (a) => a.shape === shape && a.colour === colour), ...randomObjects(rng, n - 1, (a) => a.shape !== shape)];
-    const scene = placeObjects(rng, attrs, ctx.imageSize);
+    const scene = placeObjects(rng, attrs, ctx);
     const only = matching(scene.objects, { shape });
     if (only.length !== 1) throw new Error(`world family colour_of_shape: expected one ${shape}, found ${only.length}`);
     const answer = only[0]!.colour;
@@ -43,7 +43,7 @@ export const shapeOfColour: Family = {
     const shape = chooseWithPrior(rng, FAVOURED_SHAPE[colour], SHAPES, ctx.favouredProbability(SHAPES.length));
     const n = rng.int(1, ctx.maxObjects);
     const attrs = [randomAttrs(rng, (a) => a.shape === shape && a.colour === colour), ...randomObjects(rng, n - 1, (a) => a.colour !== colour)];
-    const scene = placeObjects(rng, attrs, ctx.imageSize);
+    const scene = placeObjects(rng, attrs, ctx);
     const only = matching(scene.objects, { colour });
     if (only.length !== 1) throw new Error(`world family shape_of_colour: expected one ${colour} object, found ${only.length}`);
     const answer = only[0]!.shape;

@@ -24,7 +24,7 @@ function moreColourDraft(ctx: FamilyContext): Draft {
   const planned = rng.chance(0.5);
   const [k1, k2] = drawCounts(rng, ctx.maxObjects, planned);
   const n = rng.int(k1 + k2, ctx.maxObjects);
-  const { scene, m1, m2 } = twoColourScene(rng, c1!, c2!, k1, k2, n, ctx.imageSize);
+  const { scene, m1, m2 } = twoColourScene(rng, c1!, c2!, k1, k2, n, ctx);
   const answer = m1 > m2 ? 'yes' : 'no';
   checkPlanned('compare', planned ? 'yes' : 'no', answer);
   return {
@@ -49,7 +49,7 @@ function moreShapeDraft(ctx: FamilyContext): Draft {
     ...randomObjects(rng, k2, (a) => a.shape === s2),
     ...randomObjects(rng, n - k1 - k2, (a) => a.shape !== s1 && a.shape !== s2),
   ];
-  const scene = placeObjects(rng, attrs, ctx.imageSize);
+  const scene = placeObjects(rng, attrs, ctx);
   const m1 = matching(scene.objects, { shape: s1! }).length;
   const m2 = matching(scene.objects, { shape: s2! }).length;
   const answer = m1 > m2 ? 'yes' : 'no';
@@ -73,7 +73,7 @@ function biggerDraft(ctx: FamilyContext): Draft {
     randomAttrs(rng, (a) => a.colour === c2 && a.size === z2),
     ...randomObjects(rng, n - 2, (a) => a.colour !== c1 && a.colour !== c2),
   ];
-  const scene = placeObjects(rng, attrs, ctx.imageSize);
+  const scene = placeObjects(rng, attrs, ctx);
   const o1 = matching(scene.objects, { colour: c1! });
   const o2 = matching(scene.objects, { colour: c2! });
   if (o1.length !== 1 || o2.length !== 1) throw new Error('world family compare: named colours must each be on one object');

@@ -26,7 +26,7 @@ export const countColour: Family = {
       ...randomObjects(rng, k, (a) => a.colour === colour),
       ...randomObjects(rng, n - k, (a) => a.colour !== colour),
     ];
-    const scene = placeObjects(rng, attrs, ctx.imageSize);
+    const scene = placeObjects(rng, attrs, ctx);
     const found = matching(scene.objects, { colour });
     const answer = String(found.length);
     checkPlanned('count_colour', String(k), answer);
@@ -52,7 +52,7 @@ export const countShape: Family = {
       ...randomObjects(rng, k, (a) => a.shape === shape),
       ...randomObjects(rng, n - k, (a) => a.shape !== shape),
     ];
-    const scene = placeObjects(rng, attrs, ctx.imageSize);
+    const scene = placeObjects(rng, attrs, ctx);
     const found = matching(scene.objects, { shape });
     const answer = String(found.length);
     checkPlanned('count_shape', String(k), answer);

@@ -30,7 +30,7 @@ export const exists: Family = {
           : randomAttrs(rng, (a) => a.shape === shape && a.colour !== colour);
       }
     }
-    const scene = placeObjects(rng, attrs, ctx.imageSize);
+    const scene = placeObjects(rng, attrs, ctx);
     const found = matching(scene.objects, { colour, shape });
     const answer = found.length > 0 ? 'yes' : 'no';
     checkPlanned('exists', planned, answer);

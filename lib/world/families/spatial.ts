@@ -43,7 +43,7 @@ function relationDraft(ctx: FamilyContext): Draft {
   const n = rng.int(2, ctx.maxObjects);
   const planned = rng.chance(0.5);
   const attrs = [a, b, ...randomObjects(rng, n - 2, (o) => !named(o))];
-  const scene = placeObjects(rng, attrs, ctx.imageSize, (objs) => holds(rel, unique(objs, a), unique(objs, b)) === planned);
+  const scene = placeObjects(rng, attrs, ctx, (objs) => holds(rel, unique(objs, a), unique(objs, b)) === planned);
   const pa = unique(scene.objects, a);
   const pb = unique(scene.objects, b);
   const answer = holds(rel, pa, pb) ? 'yes' : 'no';
@@ -65,7 +65,7 @@ function extremeDraft(ctx: FamilyContext): Draft {
   const { rng } = ctx;
   const side = rng.pick(['leftmost', 'rightmost'] as const);
   const n = rng.int(2, ctx.maxObjects);
-  const scene = placeObjects(rng, randomObjects(rng, n), ctx.imageSize);
+  const scene = placeObjects(rng, randomObjects(rng, n), ctx);
   const objs = scene.objects;
   const o = side === 'leftmost' ? objs[0]! : objs[objs.length - 1]!;
   const answer = o.colour;

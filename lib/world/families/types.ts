@@ -5,21 +5,14 @@
 import type { Rng } from '../prng.js';
 import type { Scene } from '../scene.js';
 
-export const FAMILY_NAMES = [
-  'count_colour',
-  'count_shape',
-  'colour_of_shape',
-  'shape_of_colour',
-  'exists',
-  'spatial',
-  'compare',
-  'arithmetic',
-] as const;
-export type FamilyName = (typeof FAMILY_NAMES)[number];
+export { FAMILY_NAMES, type FamilyName } from '../../config/world_families.js';
+import type { FamilyName } from '../../config/world_families.js';
 
 export interface FamilyContext {
   rng: Rng;
   imageSize: number;
+  /** Factor on the objects' reference size (WorldSettings.objectScale). */
+  objectScale: number;
   /** Largest number of objects in a scene (1-4). */
   maxObjects: number;
   /**
