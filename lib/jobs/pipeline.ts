@@ -94,7 +94,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const metrics = join(grpoRuns[0].runDir, 'metrics.jsonl');
   if (existsSync(metrics)) {
     await writeCurvesPng(join(o.out, 'curves.png'), readJsonlRows(metrics), {
-      metrics: ['reward/overall', 'reward/accuracy', 'reward/format', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy'],
+      metrics: ['reward/overall', 'reward/accuracy', 'reward/format', 'reward/description_accuracy', 'val/accuracy', 'val/description_accuracy'], smooth: 0.9,
     });
   }
   return { scores, gains, textOnlyBaseline, table: gainLines.length ? `${table}\n${gainLines.join('\n')}` : table, seconds };

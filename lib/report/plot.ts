@@ -25,6 +25,19 @@ export interface PlotOptions {
   scale?: number;
   /** The x field (default `step`). */
   x?: string;
+  /**
+   * TensorBoard-style smoothing weight in [0, 1): each panel draws the raw values faintly and
+   * their debiased exponential moving average on top (default 0: raw values only). Per-step RL
+   * rewards are noisy enough that a trend only shows smoothed.
+   */
+  smooth?: number;
+}
+
+/** Debiased exponential moving average (what TensorBoard's smoothing slider draws). */
+export function smoothed(values: readonly number[], weight: number): number[] {
+  if (!(weight >= 0 && weight < 1)) throw new Error(`smooth: expected a weight in [0, 1), got ${weight}`);
+  let ema = 0;
+  return values.map((v, i) => { ema = weight * ema + (1 - weight) * v; return ema / (1 - weight ** (i + 1)); });
 }
 
 /** A rendered chart. */
@@ -70,6 +83,13 @@ export function curvesSpec(rows: Array<Record<string, unknown>>, opts: PlotOptio
     }
   }
   if (values.length === 0) throw new Error(`plotCurves: none of [${metrics.join(', ')}] has a finite value at a numeric "${x}"`);
+  const smooth = opts.smooth ?? 0;
+  if (smooth > 0) {
+    for (const m of metrics) {
+      const pts = values.filter((v) => v.metric === m).sort((a, b) => a.x - b.x);
+      smoothed(pts.map((p) => p.value), smooth).forEach((s, i) => { (pts[i] as { smoothed?: number }).smoothed = s; });
+    }
+  }
   const width = opts.panelWidth ?? 320;
   const height = opts.panelHeight ?? 180;
   const xEnc = { field: 'x', type: 'quantitative' as const, title: x };
@@ -92,7 +112,13 @@ export function curvesSpec(rows: Array<Record<string, unknown>>, opts: PlotOptio
     facet: { field: 'metric', type: 'nominal', title: null, sort: metrics },
     columns: Math.min(opts.columns ?? 2, metrics.length),
     resolve: { scale: { y: 'independent', x: 'shared' } },
-    spec: {
+    spec: smooth > 0 ? {
+      width, height,
+      layer: [
+        { mark: { type: 'line', opacity: 0.3 }, encoding: { x: xEnc, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } } } },
+        { mark: { type: 'line', strokeWidth: 2 }, encoding: { x: xEnc, y: { field: 'smoothed', type: 'quantitative', title: null } } },
+      ],
+    } : {
       width, height,
       mark: { type: 'line', point: values.length <= 60 * metrics.length },
       encoding: { x: xEnc, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } } },

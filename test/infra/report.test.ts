@@ -92,3 +92,21 @@ describe('summary tables', () => {
     expect(formatNumber(12345.678)).toBe('12350');
   });
 });
+
+describe('smoothed curves', () => {
+  it('matches the debiased EMA by hand and draws raw and smoothed layers', async () => {
+    const { smoothed, curvesSpec, plotCurves } = await import('../../lib/report/plot.js');
+    const xs = [1, 0, 1, 1];
+    let e = 0;
+    const hand = xs.map((v, i) => { e = 0.5 * e + 0.5 * v; return e / (1 - 0.5 ** (i + 1)); });
+    expect(smoothed(xs, 0.5)).toEqual(hand);
+    expect(smoothed([3, 3, 3], 0.9).map((v) => +v.toFixed(12))).toEqual([3, 3, 3]); // debiased: a constant stays put
+    expect(() => smoothed(xs, 1)).toThrow(/\[0, 1\)/);
+    const rows = xs.map((v, i) => ({ step: i + 1, 'reward/overall': v }));
+    const spec = curvesSpec(rows, { smooth: 0.5 }) as unknown as { spec: { layer: unknown[] }; data: { values: Array<{ smoothed: number }> } };
+    expect(spec.spec.layer).toHaveLength(2);
+    expect(spec.data.values.map((v) => v.smoothed)).toEqual(hand);
+    const plot = await plotCurves(rows, { smooth: 0.5 });
+    expect(Buffer.from(plot.png).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
