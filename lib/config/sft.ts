@@ -70,6 +70,10 @@ export const SftModel = z.strictObject({
     preset: z.enum(['tiny-world']),
     seed: z.number().int().min(0).default(0),
     std: z.number().positive().nullable().default(null), // init std; null = the preset's (tiny-world: 0.1)
+    // The tiny preset's vision tower (lib/world/presets.ts): blocks, width and MLP width (default 2, 96, 192).
+    vision_depth: z.number().int().min(1).max(8).default(2),
+    vision_hidden: z.number().int().min(16).max(512).multipleOf(8).default(96),
+    vision_intermediate: z.number().int().min(16).max(2048).default(192),
   }).nullable().default(null),
 });
 

@@ -57,7 +57,10 @@ export async function prepareBuiltins(cfg: SftConfig, log: Log): Promise<Record<
   }
   const init = cfg.model.init;
   if (init && !existsSync(join(cfg.model.model_path, 'config.json'))) {
-    createTinyCheckpoint(cfg.model.model_path, { seed: init.seed, initStd: init.std ?? undefined, overwrite: existsSync(cfg.model.model_path) });
+    createTinyCheckpoint(cfg.model.model_path, {
+      seed: init.seed, initStd: init.std ?? undefined, overwrite: existsSync(cfg.model.model_path),
+      arch: { visionDepth: init.vision_depth, visionHidden: init.vision_hidden, visionIntermediate: init.vision_intermediate },
+    });
     log(`model: created a random ${init.preset} checkpoint (seed ${init.seed}) at ${cfg.model.model_path}`);
   }
   return manifest;
