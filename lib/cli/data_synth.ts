@@ -43,6 +43,7 @@ export function register(program: Command): void {
     .option('--prior <p>', 'language-prior strength in [0, 1], or "none"', '0.8')
     .option('--image-size <px>', 'square image size in pixels', '112')
     .option('--max-objects <n>', 'most objects per scene (2-4)', '4')
+    .option('--object-scale <x>', 'factor on the objects\' size, 0.5-2 (1 = small 9 px, large 14 px radius at 112 px)', '1')
     .option('--families <list>', `comma-separated families (default all: ${FAMILY_NAMES.join(',')})`)
     .action(async (o: Record<string, string>) => {
       const size = parseInteger('size', o.size!, 5);
@@ -51,6 +52,7 @@ export function register(program: Command): void {
         prior: parsePrior(o.prior!),
         imageSize: parseInteger('image-size', o.imageSize!, 32),
         maxObjects: parseInteger('max-objects', o.maxObjects!, 2),
+        objectScale: Number(o.objectScale),
         ...(o.families ? { families: parseFamilies(o.families) } : {}),
       };
       const out = o.out!;
