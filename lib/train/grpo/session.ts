@@ -4,10 +4,9 @@
  * masters when computing in bf16), the datasets and loader, the reward, the rollout's sampling settings, loggers and the
  * batch plan. Built in one place so that a failure half-way frees what was already loaded.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchPlan, checkpointRoot, type TrainConfig } from '../../config/index.js';
-import { cleanStaleTemp, type CheckpointInfo } from '../../checkpoint/index.js';
+import { cleanStaleTemp, RunLock, type CheckpointInfo } from '../../checkpoint/index.js';
 import { DataLoader } from '../../data/loader.js';
 import { type Example, VisionDataset } from '../../data/dataset.js';
 import * as torch from '../../torch/index.js';
@@ -91,7 +90,8 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const device = resolveDevice(t.device);
   const dtype = torchDtype(a.model.compute_dtype);
   const runDir = checkpointRoot(cfg);
-  mkdirSync(runDir, { recursive: true });
+  // Before anything touches the folder: a second run on it must not clean the first one's temp files.
+  owned.add(RunLock.acquire(runDir, log), (l) => l.release());
   await cleanStaleTemp(runDir);
   // Resolved before anything is loaded, so a missing template file stops the run at once.
   const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);

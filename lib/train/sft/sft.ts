@@ -7,7 +7,7 @@
  * atomic checkpoints and exact resume (weights, AdamW state, data position, RNG).
  */
 import { join } from 'node:path';
-import { cleanStaleTemp, findLatestCheckpoint, readCheckpoint, type CheckpointInfo } from '../../checkpoint/index.js';
+import { cleanStaleTemp, findLatestCheckpoint, RunLock, readCheckpoint, type CheckpointInfo } from '../../checkpoint/index.js';
 import { checkpointRoot } from '../../config/load.js';
 import { configHash } from '../../config/hash.js';
 import { sftEffectiveBatch, type SftConfig } from '../../config/sft.js';
@@ -61,8 +61,20 @@ export interface SftResult {
   seconds: number;
 }
 
-/** Runs (or resumes) an SFT job described by a validated config. */
+/**
+ * Runs (or resumes) an SFT job described by a validated config, holding its run folder's lock
+ * (a second run on the same folder is refused) until it ends.
+ */
 export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftResult> {
+  const lock = RunLock.acquire(checkpointRoot(cfg), hooks.log ?? ((l: string) => console.log(l)));
+  try {
+    return await runLockedSft(cfg, hooks);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult> {
   const t0 = performance.now();
   const log = hooks.log ?? ((l: string) => console.log(l));
   const tr = cfg.trainer;
