@@ -88,11 +88,7 @@ Napi::Value qwenNew(const Napi::CallbackInfo& info) {
   c.text.mropeSection = getInts(to, "mropeSection");
   c.text.tieWordEmbeddings = to.Get("tieWordEmbeddings").ToBoolean().Value();
   c.imageTokenId = getInt(o, "imageTokenId");
-  int64_t sec = 0;
-  for (auto s : c.text.mropeSection) sec += s;
-  TORCH_CHECK(sec * 2 == c.text.headDim(), "mrope_section sums to ", sec, " but head_dim / 2 is ", c.text.headDim() / 2);
-  TORCH_CHECK(c.text.numHeads % c.text.numKvHeads == 0, "num_attention_heads ", c.text.numHeads, " is not a multiple of num_key_value_heads ",
-              c.text.numKvHeads);
+  validate(c);
   models().push_back(std::make_shared<Model>(c, dtype(info, 1), device(info, 2)));
   return Napi::Number::New(E, static_cast<double>(models().size() - 1));
 }

@@ -109,6 +109,17 @@ export function parseQwenConfig(raw: Json, where = 'config.json'): QwenVLConfig 
 
 function validate(c: QwenVLConfig, where: string): void {
   const t = c.text, v = c.vision;
+  // Every size and divisor a positive integer first: a 0 would reach an integer division in the addon.
+  const sizes: Array<[string, number]> = [
+    ['vocab_size', t.vocabSize], ['hidden_size', t.hiddenSize], ['intermediate_size', t.intermediateSize], ['num_hidden_layers', t.numLayers],
+    ['num_attention_heads', t.numHeads], ['num_key_value_heads', t.numKvHeads], ['vision_config.depth', v.depth], ['vision_config.hidden_size', v.hiddenSize],
+    ['vision_config.intermediate_size', v.intermediateSize], ['vision_config.num_heads', v.numHeads], ['vision_config.in_channels', v.inChannels],
+    ['vision_config.patch_size', v.patchSize], ['vision_config.temporal_patch_size', v.temporalPatchSize], ['vision_config.spatial_merge_size', v.spatialMergeSize],
+    ['vision_config.window_size', v.windowSize], ['vision_config.out_hidden_size', v.outHiddenSize],
+  ];
+  for (const [k, x] of sizes) if (!(Number.isInteger(x) && x > 0)) throw new Error(`${where}: ${k} must be a positive integer, got ${x}`);
+  const unit = v.spatialMergeSize * v.patchSize;
+  if (v.windowSize % unit) throw new Error(`${where}: vision window_size ${v.windowSize} must be a multiple of spatial_merge_size x patch_size = ${unit}`);
   if (t.hiddenSize % t.numHeads) throw new Error(`${where}: hidden_size ${t.hiddenSize} is not divisible by num_attention_heads ${t.numHeads}`);
   if (t.numHeads % t.numKvHeads) throw new Error(`${where}: num_attention_heads ${t.numHeads} is not a multiple of num_key_value_heads ${t.numKvHeads}`);
   const hd = t.hiddenSize / t.numHeads;

@@ -1,5 +1,6 @@
 // Qwen2.5-VL architecture hyper-parameters (the fields of config.json the forward pass needs).
-// Parsed and validated in TypeScript (lib/models/qwen2_5_vl/config.ts), passed in as numbers.
+// Parsed and validated in TypeScript (lib/models/qwen2_5_vl/config.ts), passed in as numbers, and
+// validated again here (config.cpp) before any integer arithmetic uses them.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -42,5 +43,9 @@ struct ModelConfig {
   TextConfig text;
   int64_t imageTokenId = 151655;
 };
+
+// Throws (c10::Error, a JS Error at the boundary) unless every size and divisor is positive and
+// every division the forward pass makes is exact. qwenNew calls it before building a model.
+void validate(const ModelConfig& c);
 
 }  // namespace vsr1::qwen
