@@ -4,10 +4,10 @@
  * measured against each row's scene (hallucination.ts), overall and per family.
  */
 import type { EvalSample } from './evaluate.js';
-import { type DescriptionScore, parseSceneColumn, scoreResponse } from './hallucination.js';
+import { type DescriptionRates, type DescriptionScore, parseSceneColumn, scoreResponse } from './hallucination.js';
 
 /** Means of the per-response scores; every mean is null where no response has a value. */
-export interface HallucinationSummary {
+export interface HallucinationSummary extends DescriptionRates {
   /** Responses scored (rows with a scene). */
   n: number;
   /** Responses without a `<description>` block; left out of every mean below. */
@@ -16,15 +16,6 @@ export interface HallucinationSummary {
   withObjects: number;
   /** Described responses that state at least one count (the base of countAccuracy). */
   withCounts: number;
-  objectPrecision: number | null;
-  objectRecall: number | null;
-  /** 1 - objectPrecision. */
-  hallucinationRate: number | null;
-  colourPrecision: number | null;
-  colourRecall: number | null;
-  shapePrecision: number | null;
-  shapeRecall: number | null;
-  countAccuracy: number | null;
 }
 
 /** Scores of one family (or of all samples). */

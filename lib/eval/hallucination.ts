@@ -38,13 +38,8 @@ export interface DescriptionClaims {
   counts: CountClaim[];
 }
 
-/** Scores of one response; every rate is null where its denominator is 0. */
-export interface DescriptionScore {
-  /** The response had no `<description>...</description>` block: nothing is scored. */
-  missing: boolean;
-  objectsStated: number;
-  objectsMatched: number;
-  sceneObjects: number;
+/** The rates a description is scored by (of one response, or their means over many); null where undefined. */
+export interface DescriptionRates {
   /** Stated objects that exist (matched one to one) / stated objects. */
   objectPrecision: number | null;
   /** Scene objects stated / scene objects. */
@@ -55,10 +50,19 @@ export interface DescriptionScore {
   colourRecall: number | null;
   shapePrecision: number | null;
   shapeRecall: number | null;
-  countsStated: number;
-  countsCorrect: number;
   /** Count claims that equal the scene's count / count claims. */
   countAccuracy: number | null;
+}
+
+/** Scores of one response; every rate is null where its denominator is 0. */
+export interface DescriptionScore extends DescriptionRates {
+  /** The response had no `<description>...</description>` block: nothing is scored. */
+  missing: boolean;
+  objectsStated: number;
+  objectsMatched: number;
+  sceneObjects: number;
+  countsStated: number;
+  countsCorrect: number;
 }
 
 const NUMBER_WORDS: Record<string, number> = { zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
