@@ -6,8 +6,9 @@
  * family. Each finished arm-seed leaves its evaluation in out/<arm>/seed<k>/eval.json, so a
  * study that stops picks up where it was (the SFT model and the fresh world are reused too).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../checkpoint/index.js';
 import type { FileEvalResult } from '../eval/evaluate_file.js';
 import { synthesizeWorld } from '../world/synth.js';
 import { coldStartSft, evaluateModel, grpoOverrides, grpoRun, stripSamples, type Log } from './stages.js';
@@ -90,8 +91,7 @@ async function cachedEval(file: string, make: () => Promise<Record<string, FileE
   }
   const r = await make();
   const summary: Summary = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, stripSamples(v)]));
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(summary, null, 2));
-  renameSync(`${file}.tmp`, file);
+  mkdirSync(dirname(file), { recursive: true });
+  await writeFileAtomic(file, JSON.stringify(summary, null, 2), dirname(file));
   return summary;
 }
