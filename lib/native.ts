@@ -21,6 +21,5 @@ const require = createRequire(import.meta.url);
 export const openMpDefaultsApplied: readonly string[] = applyOpenMpDefaults(); // before libgomp loads with libtorch
 /** The addon file in use, its kind (prebuilt, source build, VSR1_ADDON) and its libtorch. */
 export const addon: AddonChoice = locateAddon();
-export const addonPath = addon.path;
 preloadLibtorch(addon.torch.libDir);
 export const native: NativeApi = require(addon.path) as NativeApi;
