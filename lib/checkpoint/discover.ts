@@ -56,16 +56,15 @@ export function listCheckpoints(root: string, onSkip?: (dir: string, reason: str
 }
 
 /**
- * The checkpoint to resume from: the one `latest` names when it is complete, else the
- * complete checkpoint with the highest step, else null.
+ * The checkpoint to resume from: the complete checkpoint saved last (trainer_state.json's
+ * saved_at; the higher step on a tie). The `latest` pointer is not trusted: a crash between a
+ * save's rename and the pointer's rewrite leaves it naming the previous one, and a run resumed
+ * from an earlier step re-saves lower steps after higher ones. Null when there is none.
  */
 export function findLatestCheckpoint(root: string, onSkip?: (dir: string, reason: string) => void): CheckpointInfo | null {
-  try {
-    const name = readFileSync(join(root, LATEST_FILE), 'utf8').trim();
-    if (stepOfName(name) !== null) return readCheckpoint(join(root, name));
-  } catch {
-    // missing or stale pointer: fall back to scanning
+  let best: CheckpointInfo | null = null;
+  for (const c of listCheckpoints(root, onSkip)) {
+    if (!best || c.state.saved_at > best.state.saved_at || (c.state.saved_at === best.state.saved_at && c.step > best.step)) best = c;
   }
-  const all = listCheckpoints(root, onSkip);
-  return all.length ? all[all.length - 1] : null;
+  return best;
 }

@@ -2,8 +2,13 @@
  * Atomic checkpoint saving. Everything is written into a hidden temp folder next to the
  * checkpoints, flushed to disk, and only then renamed to `global_step_<N>`; the `latest`
  * pointer is replaced by rename too. A crash at any moment therefore leaves every earlier
- * checkpoint and the previous pointer as they were; at worst a `.tmp-*` folder remains,
- * which discovery ignores and cleanStaleTemp removes.
+ * checkpoint and the previous pointer as they were; at worst a `.tmp-*` folder remains.
+ *
+ * Saving a step that already exists (a restarted run re-doing steps) cannot swap two folders in
+ * one rename, so it moves the old one aside (`.old-*`), then the new one in. Both are complete
+ * at every moment of that window, and recoverInterruptedSaves (run at start-up) puts a complete
+ * one back when a crash left `global_step_<N>` missing; so a run with save_limit 1 never loses
+ * its only checkpoint.
  *
  * The tensors are written by the trainer's `writePayload(dir)` callback (model, optimizer);
  * this module owns the folder life cycle, trainer_state.json and retention.
@@ -11,9 +16,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { LATEST_FILE, listCheckpoints } from './discover.js';
-import { CHECKPOINT_PREFIX, TRAINER_STATE_FILE, type TrainerState, type TrainerStateInput } from './state.js';
+import { basename, join } from 'node:path';
+import { LATEST_FILE, findLatestCheckpoint, listCheckpoints, readCheckpoint } from './discover.js';
+import { CHECKPOINT_PREFIX, TRAINER_STATE_FILE, stepOfName, type TrainerState, type TrainerStateInput } from './state.js';
 
 export interface SaveCheckpointOptions {
   /** Folder holding all checkpoints of the run (trainer.save_checkpoint_path). */
@@ -25,7 +30,16 @@ export interface SaveCheckpointOptions {
   writePayload?: (dir: string) => Promise<void>;
   /** Keep only the newest K checkpoints (trainer.save_limit); -1 or undefined keeps all. */
   keepLast?: number;
+  /**
+   * Called after each step of the save (tests stop here to leave the folder as a crash at that
+   * point would: a throw ends the save without any clean-up).
+   */
+  afterPhase?: (phase: SavePhase) => void;
 }
+
+/** The points between the steps of a save, in order. */
+export const SAVE_PHASES = ['written', 'old-moved-aside', 'new-moved-in', 'old-removed', 'pointer-written'] as const;
+export type SavePhase = (typeof SAVE_PHASES)[number];
 
 export interface SaveCheckpointResult {
   dir: string;
@@ -104,17 +118,26 @@ export async function saveCheckpoint(o: SaveCheckpointOptions): Promise<SaveChec
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
+  const phase = o.afterPhase ?? (() => undefined);
+  phase('written');
   if (await exists(final)) {
-    // Saving a step again (e.g. after resuming from an earlier checkpoint): swap, then drop the old one.
+    // Saving a step again: the old folder steps aside (complete, recoverable), the new one moves in, then the old one goes.
     const old = join(o.root, tmpName('old-' + name));
     await rename(final, old);
+    await fsyncPath(o.root, true);
+    phase('old-moved-aside');
     await rename(tmp, final);
+    await fsyncPath(o.root, true);
+    phase('new-moved-in');
     await rm(old, { recursive: true, force: true });
+    phase('old-removed');
   } else {
     await rename(tmp, final);
+    await fsyncPath(o.root, true);
+    phase('new-moved-in');
   }
-  await fsyncPath(o.root, true);
   await writeFileAtomic(join(o.root, LATEST_FILE), `${name}\n`, o.root);
+  phase('pointer-written');
 
   const removed: string[] = [];
   if (o.keepLast !== undefined && o.keepLast > 0) {
@@ -128,18 +151,65 @@ export async function saveCheckpoint(o: SaveCheckpointOptions): Promise<SaveChec
   return { dir: final, removed };
 }
 
+/** What recoverInterruptedSaves did: checkpoints put back under their name, leftovers deleted. */
+export interface RecoveryReport {
+  restored: Array<{ from: string; to: string }>;
+  removed: string[];
+}
+
+const LEFTOVER = /^\.(tmp|old|trash|tmpfile)-(.*?)(-\d+-[0-9a-f]{8})?$/;
+
 /**
- * Removes leftovers of interrupted saves (`.tmp-*`, `.old-*`, `.trash-*`, `.tmpfile-*`) under
- * `root`. Call once at start-up, before any save, when no other process writes there.
+ * Finishes or undoes interrupted saves under `root`: where `global_step_<N>` is missing but a
+ * complete copy of it sits in a `.tmp-*` (new, fully written) or `.old-*` (moved aside) folder,
+ * that copy is renamed back, the new one preferred; every other leftover (`.tmp-*`, `.old-*`,
+ * `.trash-*`, `.tmpfile-*`) is deleted, and `latest` is rewritten when something came back. Call once at start-up, under the run lock, before any save.
  */
-export async function cleanStaleTemp(root: string): Promise<string[]> {
+export async function recoverInterruptedSaves(root: string): Promise<RecoveryReport> {
   let names: string[];
   try {
     names = await readdir(root);
   } catch {
-    return [];
+    return { restored: [], removed: [] };
   }
-  const stale = names.filter((n) => /^\.(tmp|old|trash|tmpfile)-/.test(n)).map((n) => join(root, n));
-  for (const p of stale) await rm(p, { recursive: true, force: true });
-  return stale;
+  const report: RecoveryReport = { restored: [], removed: [] };
+  const leftovers = names.map((n) => ({ n, m: LEFTOVER.exec(n) })).filter((x) => x.m !== null);
+  // New copies before old ones, so a step saved twice comes back as its newer save.
+  const rank = (kind: string) => (kind === 'tmp' ? 0 : kind === 'old' ? 1 : 2);
+  leftovers.sort((a, b) => rank(a.m![1]) - rank(b.m![1]));
+  for (const { n, m } of leftovers) {
+    const [kind, target] = [m![1], m![2]];
+    const path = join(root, n);
+    const step = stepOfName(target);
+    if ((kind === 'tmp' || kind === 'old') && step !== null && !(await exists(join(root, target))) && isComplete(path, step)) {
+      await rename(path, join(root, target));
+      report.restored.push({ from: path, to: join(root, target) });
+      continue;
+    }
+    await rm(path, { recursive: true, force: true });
+    report.removed.push(path);
+  }
+  if (report.restored.length) {
+    await fsyncPath(root, true);
+    // The pointer names the newest complete checkpoint again (resume does not need it; people and tools read it).
+    const newest = findLatestCheckpoint(root);
+    if (newest) await writeFileAtomic(join(root, LATEST_FILE), `${basename(newest.dir)}\n`, root);
+  }
+  return report;
+}
+
+function isComplete(dir: string, step: number): boolean {
+  try {
+    return readCheckpoint(dir).step === step;
+  } catch {
+    return false;
+  }
+}
+
+/** recoverInterruptedSaves with each action logged (what the trainers call at start-up). */
+export async function recoverRunFolder(root: string, log: (line: string) => void): Promise<RecoveryReport> {
+  const r = await recoverInterruptedSaves(root);
+  for (const x of r.restored) log(`checkpoint: an interrupted save left ${x.to} missing; restored it from ${x.from}`);
+  if (r.removed.length) log(`checkpoint: removed ${r.removed.length} leftover(s) of interrupted saves: ${r.removed.join(', ')}`);
+  return r;
 }

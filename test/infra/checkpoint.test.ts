@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
-  LATEST_FILE, cleanStaleTemp, findLatestCheckpoint, listCheckpoints, readCheckpoint, saveCheckpoint, type TrainerStateInput,
+  LATEST_FILE, SAVE_PHASES, findLatestCheckpoint, listCheckpoints, readCheckpoint, recoverInterruptedSaves, saveCheckpoint, type SavePhase, type TrainerStateInput,
 } from '../../lib/checkpoint/index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vsr1-ckpt-'));
@@ -79,7 +79,41 @@ describe('checkpoint save and resume', () => {
     expect(() => readCheckpoint(join(root, 'global_step_9'))).toThrow(/no readable trainer_state.json \(ENOENT\)/);
     expect(findLatestCheckpoint(tmp())).toBeNull();
     expect(findLatestCheckpoint(join(tmp(), 'never-created'))).toBeNull();
-    expect((await cleanStaleTemp(root)).map((p) => p.slice(root.length + 1))).toEqual(['.tmp-global_step_11-1-ab']);
+    expect((await recoverInterruptedSaves(root)).removed.map((p) => p.slice(root.length + 1))).toEqual(['.tmp-global_step_11-1-ab']);
+  });
+
+  // A stop between two steps of a save, as a kill there would leave the folder: the hook throws, nothing cleans up.
+  const stopAt = (at: SavePhase) => (p: SavePhase) => {
+    if (p === at) throw new Error(`stopped after ${p}`);
+  };
+
+  it('re-saving the only checkpoint (save_limit 1) and stopping after any step of the save loses nothing', async () => {
+    for (const at of SAVE_PHASES) {
+      const root = tmp();
+      await saveCheckpoint({ root, step: 10, state: { ...state(10), config_hash: 'old' }, writePayload: payload(1), keepLast: 1 });
+      const save = saveCheckpoint({ root, step: 10, state: { ...state(10), config_hash: 'new' }, writePayload: payload(2), keepLast: 1, afterPhase: stopAt(at) });
+      await expect(save).rejects.toThrow(`stopped after ${at}`);
+      const report = await recoverInterruptedSaves(root);
+      const ck = findLatestCheckpoint(root);
+      expect(ck?.step, at).toBe(10);
+      // Once the new copy is complete, the step comes back as the new save whichever of the two names it held.
+      expect(ck!.state.config_hash, at).toBe(at === 'written' ? 'old' : 'new');
+      expect(readFileSync(join(ck!.dir, 'model.safetensors')), at).toEqual(Buffer.alloc(1000 + (at === 'written' ? 1 : 2), at === 'written' ? 1 : 2));
+      expect(visible(root).filter((n) => n.startsWith('.')), at).toEqual([]);
+      expect(report.restored.length, at).toBe(at === 'old-moved-aside' ? 1 : 0);
+    }
+  });
+
+  it('a first save stopped before its folder is renamed is finished at start-up; a lagging pointer does not hide it', async () => {
+    const root = tmp();
+    await saveCheckpoint({ root, step: 5, state: state(5) });
+    await expect(saveCheckpoint({ root, step: 10, state: state(10), afterPhase: stopAt('written') })).rejects.toThrow('stopped');
+    expect(findLatestCheckpoint(root)!.step).toBe(5); // still hidden as a temp folder
+    expect((await recoverInterruptedSaves(root)).restored.map((r) => r.to)).toEqual([join(root, 'global_step_10')]);
+    expect(findLatestCheckpoint(root)!.step).toBe(10);
+    await expect(saveCheckpoint({ root, step: 15, state: state(15), afterPhase: stopAt('new-moved-in') })).rejects.toThrow('stopped');
+    expect(readFileSync(join(root, LATEST_FILE), 'utf8')).toBe('global_step_10\n'); // the pointer lags
+    expect(findLatestCheckpoint(root)!.step).toBe(15);
   });
 
   it('survives a hard kill (SIGKILL) in the middle of writing a checkpoint', () => {

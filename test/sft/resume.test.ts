@@ -57,9 +57,23 @@ describe('SFT resume', () => {
     }
     expect(second.lastLoss).toBeCloseTo(straight.lastLoss, 5);
     expectSameWeights(finalWeights(dir), finalWeights(straightDir));
-    // every step is in the metrics (5-7 twice: run before the crash, then again after resume)
-    expect([...new Set(stepsLogged(dir))].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    // every step once: the resumed run dropped the lines of steps 5-7 before training them again
+    expect(stepsLogged(dir)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(logs.some((l) => /resume: dropped 3 line\(s\) after step 4 from .*metrics\.jsonl/.test(l))).toBe(true);
   }, 60_000);
+
+  it('after 3 kills (before any checkpoint, then after each of two) metrics.jsonl has each step once', async () => {
+    const dir = join(tempDir(), 'run');
+    const cfg = sftConfig(world, model, dir, over);
+    for (const killAt of [3, 6, 10]) {
+      const r = await runSft(cfg, { log: () => {}, quietProgress: true, shouldStop: (s) => (s === killAt ? 'kill' : false) });
+      expect(r.stopped).toBe(true);
+    }
+    const last = await runSft(cfg, { log: () => {}, quietProgress: true });
+    expect(last.resumedFrom).toBe(8);
+    expect(stepsLogged(dir)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expectSameWeights(finalWeights(dir), finalWeights(straightDir));
+  }, 90_000);
 
   it('a graceful stop saves the step it stopped at, so no completed step is lost', async () => {
     const dir = join(tempDir(), 'run');

@@ -6,10 +6,11 @@
  */
 import { join } from 'node:path';
 import { batchPlan, checkpointRoot, type TrainConfig } from '../../config/index.js';
-import { cleanStaleTemp, RunLock, type CheckpointInfo } from '../../checkpoint/index.js';
+import { recoverRunFolder, RunLock, type CheckpointInfo } from '../../checkpoint/index.js';
 import { DataLoader } from '../../data/loader.js';
 import { type Example, VisionDataset } from '../../data/dataset.js';
 import * as torch from '../../torch/index.js';
+import { RUN_LOGS, rewindRunLogs } from '../../logging/truncate.js';
 import { MetricsLogger, PhaseTimer, SampleLogger } from '../../logging/index.js';
 import { PhaseMemory } from '../phase_memory.js';
 import { countElements, estimateMemory, memoryEstimateLines } from '../memory_estimate.js';
@@ -92,7 +93,7 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const runDir = checkpointRoot(cfg);
   // Before anything touches the folder: a second run on it must not clean the first one's temp files.
   owned.add(RunLock.acquire(runDir, log), (l) => l.release());
-  await cleanStaleTemp(runDir);
+  await recoverRunFolder(runDir, log);
   // Resolved before anything is loaded, so a missing template file stops the run at once.
   const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
   const resumeFrom = pickCheckpoint(t, runDir, log);
@@ -132,6 +133,8 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
     sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
     template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback, promptLimits: limits,
   });
+  // Steps after the checkpoint run again: their old log lines go first, so each step is logged once.
+  rewindRunLogs(runDir, RUN_LOGS, resumeFrom?.step ?? -1, log);
   const metricsLog = new MetricsLogger({ dir: runDir, loggers: t.logger, print: log });
   owned.add(metricsLog, (m) => m.close());
   return {

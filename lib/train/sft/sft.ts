@@ -7,13 +7,14 @@
  * atomic checkpoints and exact resume (weights, AdamW state, data position, RNG).
  */
 import { join } from 'node:path';
-import { cleanStaleTemp, findLatestCheckpoint, RunLock, readCheckpoint, type CheckpointInfo } from '../../checkpoint/index.js';
+import { recoverRunFolder, findLatestCheckpoint, RunLock, readCheckpoint, type CheckpointInfo } from '../../checkpoint/index.js';
 import { checkpointRoot } from '../../config/load.js';
 import { configHash } from '../../config/hash.js';
 import { sftEffectiveBatch, type SftConfig } from '../../config/sft.js';
 import { EpochSampler } from '../../data/sampler.js';
 import * as torch from '../../torch/index.js';
 import { createProgress, MetricsLogger, SampleLogger } from '../../logging/index.js';
+import { RUN_LOGS, rewindRunLogs } from '../../logging/truncate.js';
 import type { CollatedBatch } from '../../rollout/collate.js';
 import { trainingBatch } from '../../rollout/pack.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
@@ -81,7 +82,7 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
   if (tr.num_threads) torch.setNumThreads(tr.num_threads);
   const manifest = await prepareBuiltins(cfg, log);
   const root = checkpointRoot(cfg);
-  await cleanStaleTemp(root);
+  await recoverRunFolder(root, log);
   const hash = configHash(cfg, RESUME_MUTABLE);
   let ck: CheckpointInfo | null = tr.load_checkpoint_path ? readCheckpoint(tr.load_checkpoint_path) : null;
   if (!ck && tr.resume) ck = findLatestCheckpoint(root, (dir, why) => log(`resume: skipping ${dir}: ${why}`));
@@ -126,6 +127,8 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
   const nParams = trainable.reduce((a, p) => a + p.numel(), 0);
   log(`sft: ${totalSteps} steps of ${batchSize} sequences (micro ${tr.micro_batch_size_per_device} x ${tr.gradient_accumulation_steps}), ${nParams} trainable parameters, ${device}, lr ${o.lr} ${o.lr_scheduler_type} (${warmupSteps(o, totalSteps)} warm-up)`);
 
+  // Steps after the checkpoint run again: their old log lines go first, so each step is logged once.
+  rewindRunLogs(root, RUN_LOGS, ck?.step ?? -1, log);
   const metrics = new MetricsLogger({ dir: root, loggers: tr.logger.filter((l) => l !== 'console') });
   const sampleLog = tr.log_samples > 0 ? new SampleLogger(join(root, 'samples.jsonl'), tr.log_samples) : null;
   const baseline = worldBaseline(manifest, cfg.data.world?.dir ?? null, cfg.data.val_files[0]?.path ?? null);
