@@ -46,6 +46,8 @@ export interface DatasetOptions {
   requireImages?: boolean;
   /** Check each image's existence and signature at load (default true). */
   checkImages?: boolean;
+  /** Images above this many pixels are bad rows (data.image_pixel_limit; default PIL's bomb threshold). */
+  imagePixelLimit?: number;
   /**
    * Keep parquet image bytes in memory (true), re-read them on access (false), or decide by
    * the parquet bytes on disk, keeping them up to 1 GiB (default 'auto').
@@ -177,7 +179,7 @@ export class VisionDataset {
       const reasons = await Promise.all(parsed.map(async (p) => {
         if (p.err !== undefined || !checkImages) return p.err;
         for (const im of p.ok!.images) {
-          const why = await checkImageSource(im);
+          const why = await checkImageSource(im, opts.imagePixelLimit);
           if (why) return why;
         }
         return undefined;

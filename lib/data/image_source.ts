@@ -1,10 +1,14 @@
 /**
  * Images of a dataset row before decoding: a file on disk or encoded bytes (as in Hugging Face
- * parquet shards). A broken image is caught here, cheaply, without decoding: the file must
- * exist, start with a known image signature, and PNG/JPEG files must not be cut short.
+ * parquet shards). A broken image is caught here, cheaply, without decoding the pixels: the
+ * file must exist, start with a known image signature, PNG/JPEG files must not be cut short,
+ * and the header (read by sharp) must give dimensions within the pixel limit. Damage inside
+ * the pixel data only shows when decoding; the trainers skip such a sample at first use.
  */
 import { open, readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import sharp from 'sharp';
+import { DEFAULT_IMAGE_PIXEL_LIMIT, pixelLimitProblem } from './image_limit.js';
 
 /** Encoded formats recognised by their first bytes. */
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'tiff';
@@ -89,8 +93,26 @@ export function imageFromCell(cell: unknown, baseDir: string): ImageSource {
   throw new Error(`image must be a path, bytes or {bytes, path}, received ${got}`);
 }
 
-/** Why the image is unusable (missing file, unknown format, truncated), or null when it looks fine. */
-export async function checkImageSource(src: ImageSource): Promise<string | null> {
+/**
+ * Why the image is unusable (missing file, unknown format, truncated, an unreadable header, more
+ * pixels than `pixelLimit`), or null when it looks fine.
+ */
+export async function checkImageSource(src: ImageSource, pixelLimit = DEFAULT_IMAGE_PIXEL_LIMIT): Promise<string | null> {
+  const framing = await checkFraming(src);
+  if (framing) return framing;
+  const where = src.kind === 'file' ? `: ${src.path}` : '';
+  try {
+    const meta = await sharp(src.kind === 'file' ? src.path : src.bytes, { limitInputPixels: false }).metadata();
+    if (!meta.width || !meta.height) return `image header gives no dimensions${where}`;
+    const big = pixelLimitProblem(meta.width, meta.height, pixelLimit);
+    return big && `${big}${where}`;
+  } catch (e) {
+    return `unreadable image header (${(e as Error).message})${where}`;
+  }
+}
+
+/** The signature and end-of-file checks of checkImageSource. */
+async function checkFraming(src: ImageSource): Promise<string | null> {
   if (src.kind === 'bytes') return checkEncodedImage(src.bytes.subarray(0, 16), src.bytes.subarray(Math.max(0, src.bytes.length - TAIL)), src.bytes.length);
   let fh;
   try {

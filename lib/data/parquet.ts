@@ -52,9 +52,29 @@ export async function openParquet(path: string): Promise<ParquetFile> {
   }
 }
 
-/** Rows [start, end) as objects, limited to `columns` when given. Binary stays Uint8Array. */
+const readRange = async (pf: ParquetFile, start: number, end: number, columns?: string[]) =>
+  (await parquetReadObjects({ file: pf.file, metadata: pf.metadata, rowStart: start, rowEnd: end, columns, compressors, utf8: false })) as Array<Record<string, unknown>>;
+
+/**
+ * Rows [start, end) as objects, limited to `columns` when given. Binary stays Uint8Array. A
+ * damaged page is an Error naming the file, the row group and the column (found by reading the
+ * columns one by one once the whole read has failed).
+ */
 export async function readParquetRows(pf: ParquetFile, start: number, end: number, columns?: string[]): Promise<Array<Record<string, unknown>>> {
-  return (await parquetReadObjects({ file: pf.file, metadata: pf.metadata, rowStart: start, rowEnd: end, columns, compressors, utf8: false })) as Array<Record<string, unknown>>;
+  try {
+    return await readRange(pf, start, end, columns);
+  } catch (e) {
+    const group = pf.rowGroups.findIndex((g) => start >= g.start && start < g.end);
+    let culprit: string | null = null;
+    for (const c of columns ?? pf.columns) {
+      if (await readRange(pf, start, end, [c]).then(() => false, () => true)) {
+        culprit = c;
+        break;
+      }
+    }
+    const where = `row group ${group} (rows ${start}-${end - 1})${culprit === null ? '' : `, column '${culprit}'`}`;
+    throw new Error(`${pf.path}: cannot read ${where}: ${(e as Error).message}`);
+  }
 }
 
 /** Yields each row group's rows in order, with the index of its first row. */

@@ -4,13 +4,13 @@
  * rows (e.g. the built-in world's `family`). Shared by `vsr1 pipeline` and `vsr1 eval`.
  */
 import type { TrainConfig } from '../config/index.js';
-import { VisionDataset } from '../data/dataset.js';
+import { VisionDataset, type BadRow } from '../data/dataset.js';
 import { resolveFormatPrompt } from '../rollout/format_prompt.js';
 import { DecodedImageCache } from '../rollout/image_cache.js';
 import type { ModelStack } from '../rollout/model_stack.js';
 import type { RolloutItem } from '../rollout/rollout.js';
 import { type EvalResult, evaluate } from './evaluate.js';
-import { usableItems } from './bad_rows.js';
+import { usableItems } from '../rollout/usable_items.js';
 import { type EvalExtras, evalExtras, type GradingOptions } from './eval_extras.js';
 import { sampleGrader } from './grading.js';
 import { type WorldBreakdown, type WorldEvalSample, checkWorldRows, worldBreakdown } from './family_breakdown.js';
@@ -28,13 +28,14 @@ export interface GroupScore { n: number; accuracy: number; descriptionAccuracy: 
 export type FileEvalResult = EvalResult & { groups: Record<string, GroupScore> | null; samples: WorldEvalSample[] } & Pick<WorldBreakdown, 'hallucination' | 'families'> & EvalExtras;
 
 /** Evaluates `stack` on `file` with the prompts, response length and description fallback of `cfg`. */
-export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainConfig, o: FileEvalOptions = {}, images = new DecodedImageCache()): Promise<FileEvalResult> {
+export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainConfig, o: FileEvalOptions = {}, images = new DecodedImageCache({ pixelLimit: cfg.data.image_pixel_limit })): Promise<FileEvalResult> {
   const fp = resolveFormatPrompt(cfg.data.format_prompt, cfg.algorithm.preset);
   const keepColumns = [...new Set([...(o.groupBy === undefined ? [] : [o.groupBy]), 'family', 'scene'])];
-  const ds = await VisionDataset.load({ files: file, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, keepColumns });
+  const ds = await VisionDataset.load({ files: file, promptKey: cfg.data.prompt_key, answerKey: cfg.data.answer_key, imageKey: cfg.data.image_key, keepColumns, imagePixelLimit: cfg.data.image_pixel_limit });
   const n = Math.min(ds.size, o.limit ?? ds.size);
   // Rows whose image does not decode or whose answer is empty are reported with the load's bad rows.
   const usable = await usableItems(await ds.getBatch([...Array(n).keys()]), images);
+  if (usable.items.length === 0) throw new Error(noUsableRows(file, n, [...ds.badRows, ...usable.bad]));
   const examples = usable.examples;
   // Checked before any generation, so a wrong column name costs nothing.
   const keys = o.groupBy === undefined ? null : examples.map((e) => {
@@ -64,4 +65,11 @@ export async function evaluateFile(stack: ModelStack, file: string, cfg: TrainCo
   });
   const groups = Object.fromEntries(Object.entries(acc).sort(([x], [y]) => x.localeCompare(y)).map(([k, g]) => [k, { n: g.n, accuracy: g.a / g.n, descriptionAccuracy: g.hasD ? g.d / g.n : null }]));
   return { ...result, ...world, ...extras, groups };
+}
+
+/** The error of an evaluation with nothing to evaluate: an empty file, or every row bad. */
+function noUsableRows(file: string, tried: number, bad: readonly BadRow[]): string {
+  if (tried === 0 && bad.length === 0) return `eval: ${file} has no rows to evaluate`;
+  const shown = bad.slice(0, 3).map((b) => `${b.file}:${b.row}: ${b.reason}`).join('; ');
+  return `eval: ${file}: no usable row (${bad.length} bad row(s)${shown ? `, e.g. ${shown}` : ''})`;
 }

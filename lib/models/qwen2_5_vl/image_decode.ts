@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { DEFAULT_IMAGE_PIXEL_LIMIT, pixelLimitProblem } from '../../data/image_limit.js';
 import type { RawImage } from './resize_bicubic.js';
 
 /** PIL modes that matter for resizing. Anything else is reported as its closest 8-bit mode. */
@@ -25,9 +26,9 @@ export interface DecodedImage extends RawImage {
 /**
  * Decodes a PNG/JPEG/WebP/GIF/... from a file path or bytes into 8-bit interleaved pixels.
  * No EXIF rotation and no ICC colour conversion are applied, matching `PIL.Image.open`.
- * A missing, empty, truncated or corrupt image throws an Error naming it.
+ * A missing, empty, truncated, corrupt or too large (`pixelLimit`) image throws an Error naming it.
  */
-export async function decodeImage(source: string | Uint8Array, label?: string): Promise<DecodedImage> {
+export async function decodeImage(source: string | Uint8Array, label?: string, pixelLimit = DEFAULT_IMAGE_PIXEL_LIMIT): Promise<DecodedImage> {
   const name = label ?? (typeof source === 'string' ? source : '<buffer>');
   let bytes: Uint8Array;
   if (typeof source === 'string') {
@@ -42,8 +43,10 @@ export async function decodeImage(source: string | Uint8Array, label?: string): 
   if (bytes.length === 0) throw new Error(`cannot decode image ${name}: it is empty (0 bytes)`);
   try {
     // failOn 'truncated' refuses cut-off files as PIL does, but tolerates benign libjpeg warnings.
-    const img = sharp(bytes, { failOn: 'truncated', ignoreIcc: true, autoOrient: false });
+    const img = sharp(bytes, { failOn: 'truncated', ignoreIcc: true, autoOrient: false, limitInputPixels: false });
     const meta = await img.metadata();
+    const tooLarge = pixelLimitProblem(meta.width ?? 0, meta.height ?? 0, pixelLimit);
+    if (tooLarge) throw new Error(tooLarge);
     const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const format = meta.format ?? 'unknown';
     return {

@@ -17,6 +17,7 @@ import { countElements, estimateMemory, memoryEstimateLines } from '../memory_es
 import { composeReward, type RewardSpec } from '../../rewards/index.js';
 import { type FormatPrompt, resolveFormatPrompt } from '../../rollout/format_prompt.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
+import { skippedLines, usableItems, type ItemsOf } from '../../rollout/usable_items.js';
 import { loadStack, type ModelStack } from '../../rollout/model_stack.js';
 import type { PromptLimits } from '../../rollout/prompt_limits.js';
 import { withoutOverlongPrompts } from '../../rollout/prompt_filter.js';
@@ -50,7 +51,8 @@ export interface GrpoSession {
   loader: DataLoader;
   totalSteps: number;
   valItems: RolloutItem[];
-  toItems: (es: readonly Example[]) => Promise<RolloutItem[]>;
+  /** Rollout items of a batch; rows whose image does not decode come back as bad rows, to skip and count. */
+  toItems: ItemsOf;
   reward: ReturnType<typeof composeReward>;
   rolloutSettings: (seed: number) => RolloutSettings;
   channelSettings: ChannelSettings;
@@ -114,8 +116,8 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const masterWeights = a.model.dtype === 'fp32' && dtype !== 'float32';
   const opt = owned.add(new torch.AdamW(params, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps, masterWeights }), (x) => x.dispose());
 
-  const images = new DecodedImageCache();
-  const toItems = (es: readonly Example[]): Promise<RolloutItem[]> => Promise.all(es.map(async (e) => ({ problem: e.problem, answer: e.answer, images: await images.getAll(e.images, e.id), id: e.id })));
+  const images = new DecodedImageCache({ pixelLimit: cfg.data.image_pixel_limit });
+  const toItems: ItemsOf = (es) => usableItems(es, images);
   const limits = { maxPromptLength: cfg.data.max_prompt_length, maxModelLen: ro.max_model_len };
   const { loader, valItems } = await loadData(cfg, policy, fp, limits, toItems, resumeFrom, log);
   const totalSteps = loader.totalSteps(t.total_epochs, t.max_steps);
@@ -151,13 +153,17 @@ async function loadData(
 ): Promise<{ loader: DataLoader; valItems: RolloutItem[] }> {
   const d = cfg.data;
   const dropOverlong = (ds: VisionDataset, what: string) => (d.filter_overlong_prompts ? withoutOverlongPrompts(ds, what, toItems, policy.encoder, fp.template, limits, log) : ds);
-  const trainAll = await VisionDataset.load({ files: d.train_files, promptKey: d.prompt_key, answerKey: d.answer_key, imageKey: d.image_key, onBadRow: (b) => log(`data: skipped ${b.file}:${b.row}: ${b.reason}`) });
-  const valAll = d.val_files ? await VisionDataset.load({ files: d.val_files, promptKey: d.prompt_key, answerKey: d.answer_key, imageKey: d.image_key }) : null;
+  const keys = { promptKey: d.prompt_key, answerKey: d.answer_key, imageKey: d.image_key, imagePixelLimit: d.image_pixel_limit };
+  const trainAll = await VisionDataset.load({ files: d.train_files, ...keys, onBadRow: (b) => log(`data: skipped ${b.file}:${b.row}: ${b.reason}`) });
+  const valAll = d.val_files ? await VisionDataset.load({ files: d.val_files, ...keys, onBadRow: (b) => log(`data: skipped validation row ${b.file}:${b.row}: ${b.reason}`) }) : null;
   if (trainAll.badRows.length) log(`data: ${trainAll.badRows.length} bad training row(s) skipped`);
+  if (valAll?.badRows.length) log(`data: ${valAll.badRows.length} bad validation row(s) skipped`);
   const train = await dropOverlong(trainAll, 'training');
   const val = valAll ? await dropOverlong(valAll, 'validation') : null;
   const loader = new DataLoader(train, { batchSize: d.rollout_batch_size, shuffle: d.shuffle, seed: d.seed, dropLast: d.drop_last }, resumeFrom?.state.data ?? undefined);
-  const valItems = val ? await toItems(await val.getBatch([...Array(val.size).keys()])) : [];
+  const valUsable = val ? await toItems(await val.getBatch([...Array(val.size).keys()])) : null;
+  for (const line of skippedLines('data: validation', valUsable?.bad ?? [])) log(line);
+  const valItems = valUsable?.items ?? [];
   return { loader, valItems };
 }
 

@@ -19,6 +19,8 @@ import type { EncodedPrompt } from '../../rollout/collate.js';
 import { responseLogProbs } from '../../rollout/experience.js';
 import type { ModelStack } from '../../rollout/model_stack.js';
 import { type Rollout, rollout, type RolloutItem } from '../../rollout/rollout.js';
+import { skippedLines } from '../../rollout/usable_items.js';
+import type { Example } from '../../data/dataset.js';
 import { grpoAdvantages } from '../../grpo/index.js';
 import { learningRate } from '../lr_schedule.js';
 import { restoreTrainState, saveTrainState } from '../train_state.js';
@@ -29,6 +31,9 @@ import { logRolloutSamples } from './sample_log.js';
 import { type GrpoSession, openGrpoSession } from './session.js';
 import { stepMetrics, valMetrics } from './step_metrics.js';
 import { valGenerationLines, valSampling } from './validation.js';
+
+/** Batches in a row with no usable row before the run stops: the data is broken, not one image. */
+const MAX_UNUSABLE_BATCHES = 20;
 
 export interface GrpoRunOptions {
   log?: (line: string) => void;
@@ -144,13 +149,27 @@ export class GrpoTrainer {
     })));
   }
 
+  /**
+   * The next batch without its unusable rows (an image that does not decode), each one logged and
+   * counted. A batch with nothing usable is passed over for the next one, a bounded number of times.
+   */
+  private async nextUsableBatch(): Promise<{ examples: Example[]; items: RolloutItem[]; skipped: number }> {
+    let skipped = 0;
+    for (let tries = 0; tries < MAX_UNUSABLE_BATCHES; tries++) {
+      const u = await this.s.toItems((await this.s.loader.next()).examples);
+      for (const line of skippedLines('data', u.bad)) this.s.log(line);
+      skipped += u.bad.length;
+      if (u.items.length) return { examples: u.examples, items: u.items, skipped };
+    }
+    throw new Error(`data: ${MAX_UNUSABLE_BATCHES} batches in a row had no usable row (${skipped} rows skipped, see the log); the training data is broken`);
+  }
+
   /** One RL step: every phase, then metrics and samples logged. Returns the step's metrics. */
   async step(): Promise<Record<string, number>> {
     this.checkAlive();
     const step = ++this.stepCount;
     const lr = learningRate(this.s.cfg.worker.actor.optim, step - 1, this.s.totalSteps);
-    const examples = (await this.s.loader.next()).examples;
-    const items = await this.s.toItems(examples);
+    const { examples, items, skipped } = await this.nextUsableBatch();
     const r = await this.rolloutPhase(items, step);
     const results = await this.rewardPhase(items, r);
     const adv = this.advantagePhase(results, r);
@@ -158,6 +177,7 @@ export class GrpoTrainer {
     const update = await this.updatePhase(r, exp, adv, lr);
     const metrics = stepMetrics({ results, r, adv, update, lr, timing: this.s.timer.endStep(step), maxResponseLength: this.s.cfg.data.max_response_length });
     Object.assign(metrics, this.s.memory.take());
+    metrics['data/skipped_samples'] = skipped;
     this.s.metricsLog.log(step, metrics);
     await logRolloutSamples({ step, runDir: this.s.runDir, examples, r, results, samples: this.s.samples, metrics: this.s.metricsLog, log: this.s.log });
     return metrics;

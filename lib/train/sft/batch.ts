@@ -19,11 +19,19 @@ export interface PreparedExample {
 /**
  * Encodes records (images decoded through the cache). Responses are cut so prompt + response
  * fits `maxLength` (LLaMA-Factory cutoff_len); a prompt that alone fills it is an error naming
- * the row.
+ * the row. With `onSkip`, a record whose image does not decode is left out and reported there
+ * (without it, that is an error).
  */
-export async function prepareExamples(records: readonly SftRecord[], encoder: PromptEncoder, images: DecodedImageCache, maxLength: number): Promise<PreparedExample[]> {
-  return Promise.all(records.map(async (record) => {
-    const decoded = await images.getAll(record.images, record.id);
+export async function prepareExamples(
+  records: readonly SftRecord[], encoder: PromptEncoder, images: DecodedImageCache, maxLength: number, onSkip?: (record: SftRecord, reason: string) => void,
+): Promise<PreparedExample[]> {
+  const decodedAll = await Promise.all(records.map((r) => images.getAll(r.images, r.id).catch((e: Error) => {
+    if (!onSkip) throw e;
+    onSkip(r, `image does not decode: ${e.message}`);
+    return null;
+  })));
+  const usable = records.flatMap((record, i) => (decodedAll[i] ? [{ record, decoded: decodedAll[i] }] : []));
+  return Promise.all(usable.map(async ({ record, decoded }) => {
     const prompt = await encoder.encode({ content: record.content, images: decoded }, record.id);
     if (prompt.ids.length >= maxLength) {
       throw new Error(`${record.id}: the prompt has ${prompt.ids.length} tokens, not below data.max_length ${maxLength}`);

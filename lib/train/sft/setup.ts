@@ -13,6 +13,7 @@ import * as torch from '../../torch/index.js';
 import type { DType } from '../../torch/dtype.js';
 import { loadStack, type ModelStack } from '../../rollout/model_stack.js';
 import { buildMix, loadSftSource, type SftBadRow, type SftRecord } from './data.js';
+import { withCheckedImages } from './image_check.js';
 
 type Log = (line: string) => void;
 
@@ -96,10 +97,10 @@ export async function loadSftData(cfg: SftConfig, log: Log): Promise<SftDataSets
   const d = cfg.data;
   const badRows: SftBadRow[] = [];
   const onBad = (b: SftBadRow) => badRows.push(b);
-  const load = (s: SftConfig['data']['val_files'][number]) => loadSftSource({
+  const load = async (s: SftConfig['data']['val_files'][number]) => withCheckedImages(await loadSftSource({
     files: filesOf(s.path), style: s.style, format: s.format, maxSamples: s.max_samples,
     promptKey: d.prompt_key, answerKey: d.answer_key, responseKey: d.response_key, imageKey: d.image_key, promptSet: d.prompt_set,
-  }, onBad);
+  }, onBad), d.image_pixel_limit, onBad);
   const perSource: SftRecord[][] = [];
   for (const s of d.train_files) perSource.push(await load(s));
   const train = buildMix(perSource, d.train_files.map((s) => s.weight), d.seed);

@@ -15,14 +15,9 @@ import { EpochSampler } from '../../data/sampler.js';
 import * as torch from '../../torch/index.js';
 import { createProgress, MetricsLogger, SampleLogger } from '../../logging/index.js';
 import { RUN_LOGS, rewindRunLogs } from '../../logging/truncate.js';
-import type { CollatedBatch } from '../../rollout/collate.js';
-import { trainingBatch } from '../../rollout/pack.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
 import { learningRate, warmupSteps } from '../lr_schedule.js';
-import { clippedStep } from '../optim_step.js';
-import { microBatches, prepareExamples } from './batch.js';
-import { sftMicroStep } from './loss.js';
-import { promptLossTokens, sftPromptLossMicroStep } from './prompt_loss.js';
+import { sftTrainStep, type SftStepContext } from './step.js';
 import { loadModelStack, loadSftData, prepareBuiltins, resolveDevice, torchDtype, worldBaseline } from './setup.js';
 import { validateSft, type ValidationResult } from './validate.js';
 import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from '../train_state.js';
@@ -114,7 +109,8 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
     release();
     throw e;
   }
-  const images = new DecodedImageCache();
+  const images = new DecodedImageCache({ pixelLimit: cfg.data.image_pixel_limit });
+  const stepCtx: SftStepContext = { cfg, model, encoder, images, optimizer, device, compute, log };
   const batchSize = sftEffectiveBatch(cfg);
   const sampler = new EpochSampler(data.train.length, { batchSize, shuffle: cfg.data.shuffle, seed: cfg.data.seed, dropLast: cfg.data.drop_last }, ck?.state.data ?? undefined);
   const totalSteps = Math.min(tr.max_steps ?? Infinity, sampler.batchesPerEpoch * tr.total_epochs);
@@ -135,9 +131,9 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
   let validation: ValidationResult | null = null;
   const validate = async (atStep: number) => {
     if (data.val.length === 0) return;
-    const v = await validateSft(model, encoder, images, data.val, { batchSize: tr.val_batch_size, maxNewTokens: tr.val_max_new_tokens });
+    const v = await validateSft(model, encoder, images, data.val, { batchSize: tr.val_batch_size, maxNewTokens: tr.val_max_new_tokens, onSkip: (r, why) => log(`data: skipped validation record ${r.id}: ${why}`) });
     validation = v;
-    const m: Record<string, number> = { 'val/format': v.format, 'val/accuracy': v.accuracy, 'val/response_length': v.responseLength, 'val/seconds': v.seconds };
+    const m: Record<string, number> = { 'val/format': v.format, 'val/accuracy': v.accuracy, 'val/response_length': v.responseLength, 'val/seconds': v.seconds, 'val/skipped_samples': v.skipped };
     for (const [f, r] of Object.entries(v.byFamily)) m[`val/accuracy/${f}`] = r.accuracy;
     metrics.log(atStep, m);
     sampleLog?.log(atStep, v.samples.map((s) => ({ ...s, ground_truth: s.ground_truth ?? undefined, reward: { format: s.format, accuracy: s.accuracy ?? 0 } })), 'val');
@@ -162,36 +158,16 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
       const tStep = performance.now();
       const lr = learningRate(o, step, totalSteps);
       optimizer.setLr(lr);
-      const records = sampler.next().indices.map((i) => data.train[i]);
-      const prepared = await prepareExamples(records, encoder, images, cfg.data.max_length);
-      const batchTokens = prepared.reduce((a, e) => a + e.response.length, 0);
-      const allTokens = batchTokens + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
-      // trainer.loss_on_prompt: the loss also covers the prompt tokens (sft_prompt_loss.ts).
-      const lossTokens = tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : batchTokens;
-      const tCompute = performance.now();
-      let nll = 0;
-      for (const mb of microBatches(prepared, tr.micro_batch_size_per_device, tr.micro_batch_max_tokens)) {
-        // loss_on_prompt: packed batches score every token (span 'sequence'); padded ones go through prompt_loss.ts.
-        const batch = trainingBatch(mb.map((e) => e.prompt), mb.map((e) => e.response), {
-          padId: model.config.padTokenId, imageTokenId: model.config.imageTokenId, mergeSize: model.config.vision.spatialMergeSize, device, pixelDtype: compute,
-          packed: tr.padding_free, span: tr.loss_on_prompt ? 'sequence' : 'response',
-        });
-        try {
-          nll += tr.loss_on_prompt && !tr.padding_free ? await sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : await sftMicroStep(model, batch, lossTokens);
-        } finally {
-          batch.dispose();
-        }
-      }
-      const { norm, applied: finite } = clippedStep(optimizer, tr.max_grad_norm);
-      if (!finite) log(`step ${step + 1}: gradient norm ${norm} is not finite; update skipped`);
+      const r = await sftTrainStep(stepCtx, sampler.next().indices.map((i) => data.train[i]), step + 1);
       step++;
       const secs = (performance.now() - tStep) / 1000;
-      lastLoss = nll / lossTokens;
+      const { allTokens } = r;
+      lastLoss = r.loss;
       losses.push({ step, loss: lastLoss });
+      const norm = r.gradNorm;
       metrics.log(step, {
-        loss: lastLoss, grad_norm: norm, lr, skipped: finite ? 0 : 1, tokens_per_s: allTokens / secs, response_tokens: batchTokens,
-        truncated: prepared.filter((e) => e.truncated).length, epoch: sampler.state().epoch,
-        'timing/data': (tCompute - tStep) / 1000, 'timing/step': secs,
+        loss: lastLoss, grad_norm: norm, lr, skipped: r.applied ? 0 : 1, tokens_per_s: allTokens / secs, response_tokens: r.responseTokens,
+        truncated: r.truncated, 'data/skipped_samples': r.skippedSamples, epoch: sampler.state().epoch, 'timing/data': r.dataSeconds, 'timing/step': secs,
       });
       progress.increment(1, `loss ${lastLoss.toFixed(4)} | ${Math.round(allTokens / secs)} tok/s`);
       if (!progress.active && (step % tr.log_freq === 0 || step === totalSteps)) {

@@ -32,6 +32,8 @@ export interface ValidationResult {
   /** Mean generated tokens per record. */
   responseLength: number;
   samples: ValidationSample[];
+  /** Records left out because an image did not decode (not in n). */
+  skipped: number;
   seconds: number;
 }
 
@@ -40,6 +42,8 @@ export interface ValidateOptions {
   maxNewTokens: number;
   /** Called after each generated batch with the number of records done. */
   onProgress?: (done: number) => void;
+  /** A record whose image does not decode is left out and reported here. */
+  onSkip?: (record: SftRecord, reason: string) => void;
 }
 
 /** Grades one decoded response of `record` (see the file comment). */
@@ -54,10 +58,22 @@ export function gradeResponse(record: Pick<SftRecord, 'style' | 'answer'>, text:
 export async function validateSft(model: QwenVLModel, encoder: PromptEncoder, images: DecodedImageCache, records: readonly SftRecord[], o: ValidateOptions): Promise<ValidationResult> {
   const t0 = performance.now();
   const samples: ValidationSample[] = [];
+  const used: SftRecord[] = [];
   let tokens = 0;
   for (let k = 0; k < records.length; k += o.batchSize) {
-    const chunk = records.slice(k, k + o.batchSize);
-    const enc = await Promise.all(chunk.map(async (r) => encoder.encode({ content: r.content, images: await images.getAll(r.images, r.id) }, r.id)));
+    const decoded = await Promise.all(records.slice(k, k + o.batchSize).map(async (r) => {
+      try {
+        return { r, images: await images.getAll(r.images, r.id) };
+      } catch (e) {
+        o.onSkip?.(r, `image does not decode: ${(e as Error).message}`);
+        return null;
+      }
+    }));
+    const ok = decoded.filter((d) => d !== null);
+    const chunk = ok.map((d) => d.r);
+    used.push(...chunk);
+    if (!chunk.length) continue;
+    const enc = await Promise.all(ok.map((d) => encoder.encode({ content: d.r.content, images: d.images }, d.r.id)));
     const pixels = concatPixelValues(enc, { dtype: model.dtype, device: model.device });
     try {
       const out = await model.generate({
@@ -83,7 +99,7 @@ export async function validateSft(model: QwenVLModel, encoder: PromptEncoder, im
   }
   const graded = samples.filter((s) => s.accuracy !== null);
   const byFamily: ValidationResult['byFamily'] = {};
-  records.forEach((r, i) => {
+  used.forEach((r, i) => {
     const s = samples[i];
     if (r.family === null || s.accuracy === null) return;
     const f = (byFamily[r.family] ??= { accuracy: 0, n: 0 });
@@ -99,6 +115,7 @@ export async function validateSft(model: QwenVLModel, encoder: PromptEncoder, im
     byFamily,
     responseLength: samples.length ? tokens / samples.length : 0,
     samples,
+    skipped: records.length - used.length,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -1,0 +1,77 @@
+/**
+ * One SFT optimizer step: encode the batch (a record whose image does not decode is skipped and
+ * counted, never the run), run its micro-batches' forward and backward, clip and step.
+ */
+import type { SftConfig } from '../../config/sft.js';
+import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
+import type { CollatedBatch, PromptEncoder } from '../../rollout/collate.js';
+import type { DecodedImageCache } from '../../rollout/image_cache.js';
+import { trainingBatch } from '../../rollout/pack.js';
+import type * as torch from '../../torch/index.js';
+import { clippedStep } from '../optim_step.js';
+import { microBatches, prepareExamples } from './batch.js';
+import type { SftRecord } from './data.js';
+import { sftMicroStep } from './loss.js';
+import { promptLossTokens, sftPromptLossMicroStep } from './prompt_loss.js';
+
+export interface SftStepContext {
+  cfg: SftConfig;
+  model: QwenVLModel;
+  encoder: PromptEncoder;
+  images: DecodedImageCache;
+  optimizer: torch.AdamW;
+  device: string;
+  compute: torch.DType;
+  log: (line: string) => void;
+}
+
+export interface SftStepResult {
+  /** Token-mean NLL of the batch; NaN when every record was skipped. */
+  loss: number;
+  gradNorm: number;
+  /** False when the update was not applied (a non-finite gradient norm, or nothing to train on). */
+  applied: boolean;
+  responseTokens: number;
+  allTokens: number;
+  truncated: number;
+  /** Records left out because an image did not decode. */
+  skippedSamples: number;
+  /** Seconds spent decoding and encoding before the first forward. */
+  dataSeconds: number;
+}
+
+/** Trains on `records` once; `step` (1-based) names the step in log lines. */
+export async function sftTrainStep(c: SftStepContext, records: readonly SftRecord[], step: number): Promise<SftStepResult> {
+  const t0 = performance.now();
+  const tr = c.cfg.trainer, model = c.model;
+  let skippedSamples = 0;
+  const prepared = await prepareExamples(records, c.encoder, c.images, c.cfg.data.max_length, (r, why) => {
+    skippedSamples++;
+    c.log(`data: skipped ${r.id} at step ${step}: ${why}`);
+  });
+  const dataSeconds = (performance.now() - t0) / 1000;
+  if (prepared.length === 0) {
+    c.log(`step ${step}: every record of the batch was skipped; no update`);
+    return { loss: NaN, gradNorm: NaN, applied: false, responseTokens: 0, allTokens: 0, truncated: 0, skippedSamples, dataSeconds };
+  }
+  const responseTokens = prepared.reduce((a, e) => a + e.response.length, 0);
+  const allTokens = responseTokens + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
+  // trainer.loss_on_prompt: the loss also covers the prompt tokens (sft_prompt_loss.ts).
+  const lossTokens = tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : responseTokens;
+  let nll = 0;
+  for (const mb of microBatches(prepared, tr.micro_batch_size_per_device, tr.micro_batch_max_tokens)) {
+    // loss_on_prompt: packed batches score every token (span 'sequence'); padded ones go through prompt_loss.ts.
+    const batch = trainingBatch(mb.map((e) => e.prompt), mb.map((e) => e.response), {
+      padId: model.config.padTokenId, imageTokenId: model.config.imageTokenId, mergeSize: model.config.vision.spatialMergeSize, device: c.device, pixelDtype: c.compute,
+      packed: tr.padding_free, span: tr.loss_on_prompt ? 'sequence' : 'response',
+    });
+    try {
+      nll += tr.loss_on_prompt && !tr.padding_free ? await sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : await sftMicroStep(model, batch, lossTokens);
+    } finally {
+      batch.dispose();
+    }
+  }
+  const { norm, applied } = clippedStep(c.optimizer, tr.max_grad_norm);
+  if (!applied) c.log(`step ${step}: gradient norm ${norm} is not finite; update skipped`);
+  return { loss: nll / lossTokens, gradNorm: norm, applied, responseTokens, allTokens, truncated: prepared.filter((e) => e.truncated).length, skippedSamples, dataSeconds };
+}
