@@ -6,6 +6,7 @@ import { native } from '../native.js';
 import { SafetensorsFile, loadSafetensors, saveSafetensors, saveSafetensorsAsync } from './safetensors.js';
 import { scope } from './lifetime.js';
 import { Tensor, wrap } from './tensor.js';
+import { assertUnlocked } from './param_lock.js';
 
 export interface ParamGroup {
   params: Tensor[];
@@ -58,7 +59,10 @@ export class AdamW {
   readonly masterCount: number;
 
   /** One update of every parameter that has a gradient. */
-  step(): void { native.adamwStep(this.index); }
+  step(): void {
+    assertUnlocked(this.params, 'AdamW.step');
+    native.adamwStep(this.index);
+  }
   /** Clears gradients (set to none by default, like PyTorch 2). */
   zeroGrad(setToNone = true): void { native.adamwZeroGrad(this.index, setToNone); }
   setLr(lr: number, group?: number): void {

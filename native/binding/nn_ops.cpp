@@ -68,9 +68,16 @@ Napi::Value tokenLogProbs(const Napi::CallbackInfo& info) {
   double temperature = num(info, 2);
   bool withEntropy = flag(info, 3);
   int64_t chunk = info.Length() > 4 && !isNullish(info[4]) ? i64(info, 4) : 1024;
+  TORCH_CHECK(chunk > 0, "chunk must be a positive number of rows, got ", chunk);
+  TORCH_CHECK(logits.dim() >= 1 && logits.size(-1) > 0, "logits need a non-empty last (vocabulary) dimension, got shape ", logits.sizes());
+  TORCH_CHECK(!at::isFloatingType(targets.scalar_type()) && !at::isComplexType(targets.scalar_type()), "targets must be an integer tensor, got ", targets.scalar_type());
   auto outShape = targets.sizes().vec();
   int64_t V = logits.size(-1);
   TORCH_CHECK(logits.numel() / V == targets.numel(), "logits ", logits.sizes(), " do not match targets ", targets.sizes());
+  if (targets.numel() > 0) {
+    auto [lo, hi] = at::aminmax(targets);
+    TORCH_CHECK(lo.item<int64_t>() >= 0 && hi.item<int64_t>() < V, "target ids must be in [0, ", V, "), got [", lo.item<int64_t>(), ", ", hi.item<int64_t>(), "]");
+  }
   at::Tensor flat = logits.reshape({-1, V});
   at::Tensor tflat = targets.reshape({-1}).to(at::kLong);
   std::vector<at::Tensor> lps, ents;

@@ -19,7 +19,9 @@
 #include <ATen/ThreadLocalState.h>
 #include <c10/core/InferenceMode.h>
 
+#include <atomic>
 #include <memory>
+#include <optional>
 
 #include "binding/args.h"
 #include "binding/async_task.h"
@@ -87,6 +89,7 @@ Napi::Value qwenNew(const Napi::CallbackInfo& info) {
   c.text.ropeTheta = getNum(to, "ropeTheta");
   c.text.mropeSection = getInts(to, "mropeSection");
   c.text.tieWordEmbeddings = to.Get("tieWordEmbeddings").ToBoolean().Value();
+  if (to.Has("maxPositionEmbeddings") && !isNullish(to.Get("maxPositionEmbeddings"))) c.text.maxPositionEmbeddings = getInt(to, "maxPositionEmbeddings");
   c.imageTokenId = getInt(o, "imageTokenId");
   validate(c);
   models().push_back(std::make_shared<Model>(c, dtype(info, 1), device(info, 2)));
@@ -249,10 +252,34 @@ Napi::Value qwenMoveTo(const Napi::CallbackInfo& info) {
   return E.Undefined();
 }
 
+// What the JS thread shares with a streaming generation. The onToken calls and the final
+// settlement go through one thread-safe function, so they run in order: the promise settles
+// after the last onToken call, and an onToken that throws stops the generation and rejects the
+// promise with that error (instead of an uncaught exception ending the process).
+struct StreamState {
+  explicit StreamState(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise::Deferred deferred;
+  std::atomic<bool> callbackFailed{false};
+  Napi::ObjectReference callbackError;  // touched on the JS thread only
+};
+
+struct StopGeneration : std::runtime_error {
+  StopGeneration() : std::runtime_error("the onToken callback threw") {}
+};
+
+Napi::Object generateResult(Napi::Env env, const GenerateOutput& out) {
+  auto o = Napi::Object::New(env);
+  o.Set("tokens", handles().put(out.tokens));
+  o.Set("logProbs", handles().put(out.logProbs));
+  o.Set("lengths", handles().put(out.lengths));
+  flushExternalMemory(env);
+  return o;
+}
+
 class GenerateWorker : public Napi::AsyncWorker {
  public:
   GenerateWorker(Napi::Env env, std::shared_ptr<Model> m, GenerateInput in, SamplingParams p, Napi::Function onStep)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), m_(std::move(m)), in_(std::move(in)), p_(std::move(p)), tls_() {
+      : Napi::AsyncWorker(env), state_(std::make_shared<StreamState>(env)), m_(std::move(m)), in_(std::move(in)), p_(std::move(p)), tls_() {
     if (!onStep.IsEmpty()) {
       tsfn_ = Napi::ThreadSafeFunction::New(env, onStep, "vsr1.generate.onStep", 0, 1);
       streaming_ = true;
@@ -261,7 +288,7 @@ class GenerateWorker : public Napi::AsyncWorker {
   ~GenerateWorker() override {
     if (streaming_) tsfn_.Release();
   }
-  Napi::Promise promise() { return deferred_.Promise(); }
+  Napi::Promise promise() { return state_->deferred.Promise(); }
 
   void Execute() override {
     try {
@@ -270,39 +297,56 @@ class GenerateWorker : public Napi::AsyncWorker {
       at::ThreadLocalStateGuard tlsGuard(tls_);
       c10::InferenceMode guard;
       std::function<void(int64_t, const at::Tensor&)> cb;
-      if (streaming_) {
-        cb = [this](int64_t step, const at::Tensor& tok) {
-          auto* ids = new std::vector<int64_t>(tok.numel());
-          at::Tensor c = tok.to(at::kCPU).contiguous();
-          std::copy(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel(), ids->begin());
-          tsfn_.NonBlockingCall(ids, [step](Napi::Env env, Napi::Function fn, std::vector<int64_t>* v) {
-            auto arr = Napi::Array::New(env, v->size());
-            for (size_t i = 0; i < v->size(); ++i) arr.Set(static_cast<uint32_t>(i), static_cast<double>((*v)[i]));
-            delete v;
-            fn.Call({Napi::Number::New(env, static_cast<double>(step)), arr});
-          });
-        };
-      }
+      if (streaming_) cb = [this](int64_t step, const at::Tensor& tok) { stream(step, tok); };
       out_ = generate(*m_, in_, p_, cb);
+    } catch (const StopGeneration& e) {
+      SetError(e.what());
     } catch (const c10::Error& e) {
       SetError(std::string("qwenGenerate: ") + e.what_without_backtrace());
     } catch (const std::exception& e) {
       SetError(std::string("qwenGenerate: ") + e.what());
     }
   }
-  void OnOK() override {
-    Napi::Env env = Env();
-    auto o = Napi::Object::New(env);
-    o.Set("tokens", handles().put(out_.tokens));
-    o.Set("logProbs", handles().put(out_.logProbs));
-    o.Set("lengths", handles().put(out_.lengths));
-    flushExternalMemory(env);
-    deferred_.Resolve(o);
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnOK() override { settle(std::nullopt); }
+  void OnError(const Napi::Error& e) override { settle(e.Message()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
+  // Worker thread: hands one step's tokens to onToken; stops once a call has thrown.
+  void stream(int64_t step, const at::Tensor& tok) {
+    if (state_->callbackFailed) throw StopGeneration();
+    auto* ids = new std::vector<int64_t>(tok.numel());
+    at::Tensor c = tok.to(at::kCPU).contiguous();
+    std::copy(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel(), ids->begin());
+    tsfn_.NonBlockingCall(ids, [step, st = state_](Napi::Env env, Napi::Function fn, std::vector<int64_t>* v) {
+      std::unique_ptr<std::vector<int64_t>> owned(v);
+      if (env == nullptr || st->callbackFailed) return;
+      auto arr = Napi::Array::New(env, v->size());
+      for (size_t i = 0; i < v->size(); ++i) arr.Set(static_cast<uint32_t>(i), static_cast<double>((*v)[i]));
+      try {
+        fn.Call({Napi::Number::New(env, static_cast<double>(step)), arr});
+      } catch (const Napi::Error& e) {
+        st->callbackError = Napi::Persistent(e.Value());
+        st->callbackFailed = true;
+      }
+    });
+  }
+
+  // JS thread: resolves or rejects. With streaming, behind every queued onToken call.
+  void settle(std::optional<std::string> error) {
+    auto finish = [error, out = out_](Napi::Env env, StreamState& st) {
+      if (st.callbackFailed) st.deferred.Reject(st.callbackError.Value());
+      else if (error) st.deferred.Reject(Napi::Error::New(env, *error).Value());
+      else st.deferred.Resolve(generateResult(env, out));
+    };
+    if (!streaming_) return finish(Env(), *state_);
+    auto* job = new std::function<void(Napi::Env, StreamState&)>(finish);
+    tsfn_.NonBlockingCall(job, [st = state_](Napi::Env env, Napi::Function, std::function<void(Napi::Env, StreamState&)>* f) {
+      std::unique_ptr<std::function<void(Napi::Env, StreamState&)>> owned(f);
+      if (env != nullptr) (*f)(env, *st);
+    });
+  }
+
+  std::shared_ptr<StreamState> state_;
   std::shared_ptr<Model> m_;
   GenerateInput in_;
   SamplingParams p_;
@@ -338,8 +382,13 @@ Napi::Value qwenSample(const Napi::CallbackInfo& info) {
   auto po = info[1].As<Napi::Object>();
   SamplingParams p;
   readSampling(po, p);
+  checkSampling(p);
+  const at::Tensor& logits = T(info, 0);
+  TORCH_CHECK(logits.dim() == 2 && logits.size(1) > 0, "logits must be [rows, vocabulary] with a non-empty vocabulary, got ", logits.sizes());
+  TORCH_CHECK(at::isfinite(logits).all().item<bool>(), "logits hold NaN or infinity");
+  for (const auto& [id, bias] : p.logitBias) TORCH_CHECK(id >= 0 && id < logits.size(1), "logit bias token ", id, " is outside the vocabulary [0, ", logits.size(1), ")");
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(i64(info, 2)));
-  auto [tok, lp] = sampleNext(T(info, 0), p, gen);
+  auto [tok, lp] = sampleNext(logits, p, gen);
   return retList(E, {tok, lp});
 }
 

@@ -13,6 +13,8 @@ import { wrap } from '../../torch/tensor.js';
 import { type QwenVLConfig, readQwenConfig, toConfigJson } from './config.js';
 import { getRopeIndex } from './rope_index.js';
 import { loadWeightsInto, saveWeights, saveWeightsAsync } from './weights.js';
+import { checkGenerateRequest } from './generate_request.js';
+import { assertUnlocked, lockTensors } from '../../torch/param_lock.js';
 
 export interface ModelOptions {
   dtype?: DType;
@@ -111,6 +113,7 @@ export class QwenVLModel {
   }
   /** Sets requires_grad on each parameter by name; returns the trainable ones. */
   setTrainable(trainable: (name: string) => boolean): torch.Tensor[] {
+    assertUnlocked(this.params.values(), 'setTrainable');
     const out: torch.Tensor[] = [];
     for (const [n, t] of this.params) {
       const on = trainable(n);
@@ -217,6 +220,7 @@ export class QwenVLModel {
    * working. Used to keep a frozen reference model on the CPU between the phases that need it.
    */
   moveTo(device: string): void {
+    assertUnlocked(this.params.values(), 'moveTo');
     native.qwenMoveTo(this.index, device);
     this.currentDevice = device;
   }
@@ -225,8 +229,9 @@ export class QwenVLModel {
   async generate(r: GenerateRequest): Promise<GenerateResult> {
     const B = r.inputIds.length;
     if (B === 0) return { sequences: [], logProbs: [] };
+    // Values checked here, and again in the engine; the engine also stops at the context length.
+    const { maxNewTokens } = checkGenerateRequest(r, this.config);
     const L = Math.max(...r.inputIds.map((p) => p.length));
-    if (L === 0) throw new Error('generate: every prompt needs at least one token');
     const pad = this.config.padTokenId;
     const rows = r.inputIds.map((p) => [...Array(L - p.length).fill(pad), ...p]);
     const mask = r.inputIds.map((p) => [...Array(L - p.length).fill(0), ...Array(p.length).fill(1)]);
@@ -234,7 +239,7 @@ export class QwenVLModel {
     const next = r.inputIds.map((p, b) => p.length + rope.ropeDeltas[b]);
     const params = {
       n: r.n ?? 1,
-      maxNewTokens: r.maxNewTokens,
+      maxNewTokens,
       temperature: r.temperature ?? 1,
       topP: r.topP ?? 1,
       topK: r.topK ?? -1,
@@ -256,7 +261,9 @@ export class QwenVLModel {
       // The worker took its own references to these tensors when it was queued.
       for (const t of [ids, am, pos, np]) t.dispose();
     }
-    const out = await pending;
+    // The worker reads the weights until the promise settles: nothing may write them meanwhile.
+    const unlock = lockTensors(this.params.values(), 'model is generating');
+    const out = await pending.finally(unlock);
     const tokens = wrap(out.tokens), lps = wrap(out.logProbs), lens = wrap(out.lengths);
     try {
       const T = tokens.shape[1];
@@ -300,6 +307,7 @@ export class QwenVLModel {
   }
 
   dispose(): void {
+    assertUnlocked(this.params.values(), 'dispose');
     for (const t of this.params.values()) t.dispose();
     this.params.clear();
     native.qwenFree(this.index);

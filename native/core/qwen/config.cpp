@@ -32,6 +32,7 @@ void validate(const ModelConfig& c) {
   positive(t.numLayers, "num_hidden_layers");
   positive(t.numHeads, "num_attention_heads");
   positive(t.numKvHeads, "num_key_value_heads");
+  positive(t.maxPositionEmbeddings, "max_position_embeddings");
   TORCH_CHECK(std::isfinite(t.rmsNormEps) && t.rmsNormEps > 0, "model config: rms_norm_eps must be a positive number, got ", t.rmsNormEps);
   TORCH_CHECK(std::isfinite(t.ropeTheta) && t.ropeTheta > 0, "model config: rope_theta must be a positive number, got ", t.ropeTheta);
   TORCH_CHECK(t.hiddenSize % t.numHeads == 0, "model config: hidden_size ", t.hiddenSize, " is not divisible by num_attention_heads ", t.numHeads);

@@ -35,6 +35,7 @@ struct TextConfig {
   double ropeTheta = 1000000.0;
   std::vector<int64_t> mropeSection{16, 24, 24};
   bool tieWordEmbeddings = false;
+  int64_t maxPositionEmbeddings = 128000;  // the context length: generation stops there
   int64_t headDim() const { return hiddenSize / numHeads; }
 };
 

@@ -3,10 +3,34 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 
+#include <cmath>
+
 namespace vsr1::qwen {
+
+void checkSampling(const SamplingParams& p) {
+  TORCH_CHECK(std::isfinite(p.temperature) && p.temperature >= 0, "temperature must be a finite number >= 0 (0 = greedy), got ", p.temperature);
+  TORCH_CHECK(std::isfinite(p.topP) && p.topP > 0 && p.topP <= 1, "top_p must be in (0, 1], got ", p.topP);
+  TORCH_CHECK(p.topK >= -1, "top_k must be -1 or 0 (off) or a positive count, got ", p.topK);
+  for (const auto& [id, bias] : p.logitBias) TORCH_CHECK(!std::isnan(bias), "logit bias of token ", id, " is NaN");
+}
+
+namespace {
+void throwIfNonFinite(const at::Tensor& bad, int64_t step) {
+  if (!bad.any().item<bool>()) return;
+  at::Tensor rows = bad.nonzero().flatten().to(at::kCPU);
+  TORCH_CHECK(false, "the model produced non-finite logits (NaN or infinity) by decode step ", step, " in ", rows.numel(), " row(s), the first row ",
+              rows[0].item<int64_t>(), "; the weights or inputs hold NaN/inf");
+}
+
+// Rows whose logits hold a NaN or an infinity. Sampling from them would trip a device-side
+// assert on CUDA (poisoning the context), so they are sampled from zeros instead and the caller
+// reports them as an error at its next sync.
+at::Tensor nonFiniteRows(const at::Tensor& logits) { return ~at::isfinite(logits).all(-1); }
+}  // namespace
 
 std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& raw, const SamplingParams& p, std::optional<at::Generator> gen) {
   at::Tensor logits = raw.to(at::kFloat);
+  logits = at::where(at::isfinite(logits), logits, at::zeros_like(logits));
   if (!p.logitBias.empty()) {
     logits = logits.clone();
     for (const auto& [id, bias] : p.logitBias) logits.select(1, id).add_(bias);
@@ -36,12 +60,18 @@ std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& raw, const Sampli
   return {tokens, logp.gather(1, tokens.unsqueeze(1)).squeeze(1)};
 }
 
-GenerateOutput generate(const Model& m, const GenerateInput& gin, const SamplingParams& p,
+GenerateOutput generate(const Model& m, const GenerateInput& gin, const SamplingParams& requested,
                         const std::function<void(int64_t, const at::Tensor&)>& onStep) {
-  TORCH_CHECK(p.n >= 1, "n must be >= 1");
-  TORCH_CHECK(p.maxNewTokens >= 1, "max new tokens must be >= 1");
+  TORCH_CHECK(requested.n >= 1, "n must be >= 1");
+  TORCH_CHECK(requested.maxNewTokens >= 1, "max new tokens must be >= 1");
+  checkSampling(requested);
   ForwardInput in = normalizeInput(m, gin.prompt);
-  const int64_t B = in.inputIds.size(0), L = in.inputIds.size(1), R = B * p.n;
+  const int64_t B = in.inputIds.size(0), L = in.inputIds.size(1), R = B * requested.n;
+  const int64_t context = m.cfg.text.maxPositionEmbeddings;
+  TORCH_CHECK(L < context, "the prompt has ", L, " tokens; the model's context length (max_position_embeddings) is ", context, ", which leaves no room to generate");
+  // Generation stops at the context length: the cache and outputs are sized for at most that.
+  SamplingParams p = requested;
+  p.maxNewTokens = std::min(p.maxNewTokens, context - L);
   auto longOpts = at::TensorOptions().dtype(at::kLong).device(m.device);
   at::Generator gen = m.device.is_cpu() ? at::make_generator<at::CPUGeneratorImpl>(p.seed) : at::globalContext().defaultGenerator(m.device).clone();
   if (!m.device.is_cpu()) gen.set_current_seed(p.seed);
@@ -67,7 +97,9 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
   // Checking "all rows stopped" syncs with the device; on a GPU do it every few steps only.
   const int64_t checkEvery = m.device.is_cpu() ? 1 : 16;
   int64_t steps = 0;
+  at::Tensor bad = at::zeros({R}, longOpts.dtype(at::kBool));  // rows that met non-finite logits
   for (int64_t t = 0; t < p.maxNewTokens; ++t) {
+    bad = bad | nonFiniteRows(last);
     auto [tok, lp] = sampleNext(last, p, gen);
     tok = at::where(finished, at::full_like(tok, p.padTokenId), tok);
     tokens.select(1, t).copy_(tok);
@@ -77,12 +109,16 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
     steps = t + 1;
     if (onStep) onStep(t, tok);
     if (t + 1 == p.maxNewTokens) break;
-    if ((t + 1) % checkEvery == 0 && finished.all().item<bool>()) break;
+    if ((t + 1) % checkEvery == 0) {
+      throwIfNonFinite(bad, t);
+      if (finished.all().item<bool>()) break;
+    }
     keyMask.select(1, L + t).fill_(true);  // rows that stopped are never read again
     at::Tensor pos = (nextPos + t).view({1, R, 1}).expand({3, R, 1});
     DecoderInput step{at::embedding(m.w.embed, tok.unsqueeze(1)), pos, keyMask.narrow(1, 0, L + t + 1)};
     last = m.logits(decoderForward(m.cfg.text, m.w, step, &cache).select(1, 0));
   }
+  throwIfNonFinite(bad, steps - 1);
   return {tokens.narrow(1, 0, steps), logProbs.narrow(1, 0, steps), lengths};
 }
 

@@ -38,6 +38,10 @@ struct GenerateOutput {
 };
 
 // Turns next-token logits [R, V] into tokens [R] and their log-probs [R] (see SamplingParams).
+// Throws unless the sampling values make sense (temperature finite >= 0, top_p in (0, 1], top_k >= -1, no NaN bias).
+void checkSampling(const SamplingParams& p);
+
+// Non-finite logits are sampled as zeros (callers check for them: sampling them asserts on CUDA).
 std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& logits, const SamplingParams& p, std::optional<at::Generator> gen);
 
 // `onStep(step, tokens[R])` is called after each decode step when set (streaming).

@@ -58,6 +58,13 @@ at::Tensor lmHeadLogProbs(const at::Tensor& hidden, const at::Tensor& weight, co
                           at::Tensor* entropy) {
   TORCH_CHECK(hidden.dim() == 2 && targets.dim() == 1 && hidden.size(0) == targets.size(0), "lmHeadLogProbs: hidden ", hidden.sizes(),
               " and targets ", targets.sizes(), " do not match");
+  TORCH_CHECK(chunk > 0, "chunk must be a positive number of rows, got ", chunk);
+  TORCH_CHECK(!at::isFloatingType(targets.scalar_type()), "target ids must be an integer tensor, got ", targets.scalar_type());
+  if (targets.numel() > 0) {
+    auto [lo, hi] = at::aminmax(targets);
+    TORCH_CHECK(lo.item<int64_t>() >= 0 && hi.item<int64_t>() < weight.size(0), "target ids must be in [0, ", weight.size(0), "), got [", lo.item<int64_t>(), ", ",
+                hi.item<int64_t>(), "]");
+  }
   at::Tensor lp = LmHeadLogProb::apply(hidden, weight, targets.to(at::kLong), temperature, chunk);
   if (entropy) {
     at::NoGradGuard noGrad;

@@ -78,7 +78,16 @@ ForwardInput normalizeInput(const Model& m, ForwardInput in) {
   TORCH_CHECK(in.cuSeqlens.empty() || in.inputIds.size(0) == 1, "packed input ids must be one row [1, tokens], got shape ", in.inputIds.sizes());
   const int64_t B = in.inputIds.size(0), L = in.inputIds.size(1);
   auto longOpts = at::TensorOptions().dtype(at::kLong).device(m.device);
+  TORCH_CHECK(!at::isFloatingType(in.inputIds.scalar_type()) && !at::isComplexType(in.inputIds.scalar_type()) && in.inputIds.scalar_type() != at::kBool,
+              "input ids must be an integer tensor, got ", in.inputIds.scalar_type());
   in.inputIds = in.inputIds.to(longOpts);
+  // One reduction per forward: an id outside the vocabulary would read past the embedding (a
+  // device-side assert that poisons a CUDA context), so it is an error here instead.
+  if (in.inputIds.numel() > 0) {
+    auto [lo, hi] = at::aminmax(in.inputIds);
+    const int64_t a = lo.item<int64_t>(), b = hi.item<int64_t>();
+    TORCH_CHECK(a >= 0 && b < m.cfg.text.vocabSize, "input ids must be in [0, ", m.cfg.text.vocabSize, ") (the vocabulary), got ids from ", a, " to ", b);
+  }
   in.attentionMask = in.attentionMask.defined() ? in.attentionMask.to(m.device).to(at::kBool) : at::ones({B, L}, longOpts.dtype(at::kBool));
   TORCH_CHECK(in.attentionMask.sizes() == in.inputIds.sizes(), "attention mask shape ", in.attentionMask.sizes(), " differs from input ids ",
               in.inputIds.sizes());
