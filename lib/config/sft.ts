@@ -4,7 +4,6 @@
  * match the RL config (data, model, optim, trainer) and key names match it where the concept is
  * shared, with the LLaMA-Factory name in the comment otherwise.
  */
-import { DEFAULT_IMAGE_PIXEL_LIMIT } from '../data/image_limit.js';
 import { FAMILY_NAMES } from './world_families.js';
 import { z } from 'zod';
 import { Files, TrainDtype, optimSchema, posInt, modelPathFields, trainerCommonFields } from './common.js';
@@ -40,8 +39,9 @@ export const SftData = z.strictObject({
   max_length: posInt().default(4092), // lf cutoff_len: prompt + response tokens
   min_pixels: posInt().default(1024), // lf image_min_pixels default (32²)
   max_pixels: posInt().default(262144), // lf image_max_pixels (512²)
-  // Images with more pixels are refused at load and skipped at first use (PIL's decompression-bomb threshold).
-  image_pixel_limit: posInt().default(DEFAULT_IMAGE_PIXEL_LIMIT),
+  // Images with more pixels are refused at load and skipped at first use: PIL's decompression-bomb threshold,
+  // DEFAULT_IMAGE_PIXEL_LIMIT of lib/data/image_limit.ts (config sits below data, so the number is repeated; a test holds them equal).
+  image_pixel_limit: posInt().default(178_956_970),
   shuffle: z.boolean().default(true), // HF Trainer default
   seed: z.number().int().default(42), // HF TrainingArguments default seed
   drop_last: z.boolean().default(false), // HF Trainer dataloader_drop_last default

@@ -8,7 +8,6 @@
  * vLLM/FSDP/Ray-only keys of the reference (gpu_memory_utilization, tensor_parallel_size,
  * fsdp.*, offload.*, max_num_batched_tokens) have no meaning here and are rejected.
  */
-import { DEFAULT_IMAGE_PIXEL_LIMIT } from '../data/image_limit.js';
 import { z } from 'zod';
 import {
   Dtype, Files, nonNeg, nonNegInt, optimSchema, posInt, modelPathFields, trainerCommonFields, TrainDtype,
@@ -49,8 +48,9 @@ export const TrainData = z.strictObject({
   drop_last: z.boolean().default(true), // EasyR1 dataloader; docs/method.md, "Batch arithmetic"
   min_pixels: posInt().default(262144), // yaml; docs/method.md, "Pre-resize" (512²)
   max_pixels: posInt().default(4194304), // yaml; docs/method.md, "Pre-resize" (2048²)
-  // Images with more pixels are refused at load and skipped at first use (PIL's decompression-bomb threshold).
-  image_pixel_limit: posInt().default(DEFAULT_IMAGE_PIXEL_LIMIT),
+  // Images with more pixels are refused at load and skipped at first use: PIL's decompression-bomb threshold,
+  // DEFAULT_IMAGE_PIXEL_LIMIT of lib/data/image_limit.ts (config sits below data, so the number is repeated; a test holds them equal).
+  image_pixel_limit: posInt().default(178_956_970),
   filter_overlong_prompts: z.boolean().default(true), // yaml; docs/method.md, "Prompt limits": drop rows over max_prompt_length / max_model_len at load; false = such a row is an error
 });
 

@@ -63,3 +63,8 @@ export function viewBuffer(buf: ArrayBuffer, code: number): AnyTypedArray {
     default: throw new Error(`cannot read back dtype code ${code}`);
   }
 }
+
+/** Bytes per element. */
+export function dtypeBytes(d: DType): number {
+  return { float64: 8, int64: 8, float32: 4, int32: 4, float16: 2, bfloat16: 2, int16: 2, int8: 1, uint8: 1, bool: 1 }[d];
+}

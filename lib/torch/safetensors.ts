@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync, existsSync } fro
 import path from 'node:path';
 import { native } from '../native.js';
 import type { SafetensorsSpan } from '../native_api.js';
-import { type DType, dtypeCode } from './dtype.js';
+import { type DType, dtypeBytes, dtypeCode } from './dtype.js';
 import { Tensor, wrap } from './tensor.js';
 
 const ST_TO_DTYPE: Record<string, DType> = {
@@ -121,7 +121,7 @@ function describe(tensors: Map<string, Tensor> | Record<string, Tensor>, metadat
   const described = items.map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new TypeError(`saveSafetensors: '${name}' is not a Tensor`);
     const st = DTYPE_TO_ST[t.dtype];
-    return { name, t, st, shape: t.shape, bytes: t.numel() * bytesPer(t.dtype) };
+    return { name, t, st, shape: t.shape, bytes: t.numel() * dtypeBytes(t.dtype) };
   });
   described.sort((a, b) => ST_ORDER.indexOf(b.st) - ST_ORDER.indexOf(a.st) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const header: Record<string, unknown> = {};
@@ -140,9 +140,6 @@ function describe(tensors: Map<string, Tensor> | Record<string, Tensor>, metadat
   return { json, handles: described.map((d) => d.t.handle) };
 }
 
-function bytesPer(d: DType): number {
-  return { float64: 8, int64: 8, float32: 4, int32: 4, float16: 2, bfloat16: 2, int16: 2, int8: 1, uint8: 1, bool: 1 }[d];
-}
 
 /**
  * A checkpoint folder's weights: model.safetensors, or model.safetensors.index.json with its

@@ -67,3 +67,14 @@ describe('bad images in training runs', () => {
     expect(logs.some((l) => /data: skipped training row .*rl\.jsonl:1: image does not decode/.test(l)), logs.join('\n')).toBe(true);
   }, 180_000);
 });
+
+describe('data.image_pixel_limit', () => {
+  it('defaults to the decoder guard in both configs (the schema repeats the number)', async () => {
+    const { DEFAULT_IMAGE_PIXEL_LIMIT } = await import('../../lib/data/image_limit.js');
+    const { loadSftConfig, loadTrainConfig } = await import('../../lib/config/load.js');
+    const tr = loadTrainConfig({ data: { train_files: 'x.jsonl' }, worker: { actor: { model: { model_path: 'm' } } } });
+    const sf = loadSftConfig({ data: { train_files: [{ path: 'x.jsonl', style: 'see-think' }] }, model: { model_path: 'm' } });
+    expect(tr.data.image_pixel_limit).toBe(DEFAULT_IMAGE_PIXEL_LIMIT);
+    expect(sf.data.image_pixel_limit).toBe(DEFAULT_IMAGE_PIXEL_LIMIT);
+  });
+});

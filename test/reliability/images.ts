@@ -37,3 +37,14 @@ export function claimedSize(png: Buffer, width: number, height: number): Buffer 
 export function spoil(path: string, make: (png: Buffer) => Buffer): void {
   writeFileSync(path, make(readFileSync(path)));
 }
+
+/** The parquet file's bytes with the data page of its second column (first row group) overwritten. */
+export async function damagedParquetPage(path: string): Promise<Buffer> {
+  const { openParquet } = await import('../../lib/data/parquet.js');
+  const pf = await openParquet(path);
+  const meta = pf.metadata.row_groups[0].columns[1].meta_data!;
+  const at = Number(meta.data_page_offset), size = Number(meta.total_compressed_size);
+  const out = Buffer.from(readFileSync(path));
+  out.fill(0x55, at + 20, at + Math.min(size, 200));
+  return out;
+}

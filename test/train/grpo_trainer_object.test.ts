@@ -28,7 +28,7 @@ describe('GrpoTrainer', () => {
     const before = torch.memoryStats().liveTensors;
     const trainer = await GrpoTrainer.create(grpoConfig(w, path.join(w.root, 'phases'), 2), { log: () => {} });
     try {
-      const items = await trainer.s.toItems((await trainer.s.loader.next()).examples);
+      const { items } = await trainer.s.toItems((await trainer.s.loader.next()).examples);
       const r = await trainer.rolloutPhase(items, 1);
       expect(r.responses.length).toBe(8);
       const results = await trainer.rewardPhase(items, r);

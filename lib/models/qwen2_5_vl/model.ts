@@ -8,12 +8,13 @@ import path from 'node:path';
 import { native } from '../../native.js';
 import type { QwenInputs } from '../../native_api.js';
 import * as torch from '../../torch/index.js';
-import { dtypeCode, type DType } from '../../torch/dtype.js';
+import { dtypeBytes, dtypeCode, type DType } from '../../torch/dtype.js';
 import { wrap } from '../../torch/tensor.js';
 import { type QwenVLConfig, readQwenConfig, toConfigJson } from './config.js';
 import { getRopeIndex } from './rope_index.js';
 import { loadWeightsInto, saveWeights, saveWeightsAsync } from './weights.js';
 import { checkGenerateRequest } from './generate_request.js';
+import { assertFitsInMemory } from './model_size.js';
 import { assertUnlocked, lockTensors } from '../../torch/param_lock.js';
 
 export interface ModelOptions {
@@ -81,6 +82,7 @@ export class QwenVLModel {
 
   private constructor(readonly config: QwenVLConfig, readonly dtype: DType, device: string) {
     this.currentDevice = device;
+    assertFitsInMemory(config, dtypeBytes(dtype), device);
     this.index = native.qwenNew({ ...config }, dtypeCode(dtype), device);
     const { names, handles } = native.qwenParams(this.index) as { names: string[]; handles: number[] };
     names.forEach((n, i) => this.params.set(n, wrap(handles[i])));

@@ -48,6 +48,21 @@ void validate(const ModelConfig& c) {
   }
   TORCH_CHECK(sec * 2 == t.headDim(), "model config: mrope_section sums to ", sec, " but head_dim / 2 is ", t.headDim() / 2);
   for (auto i : v.fullattBlockIndexes) TORCH_CHECK(i >= 0 && i < v.depth, "model config: fullatt_block_indexes has ", i, ", outside 0..", v.depth - 1);
+  // Sizes that are each valid can still describe an impossible model (num_hidden_layers 1e12):
+  // building it would run out of memory after minutes. 1e13 parameters is far above any real one.
+  const double params = parameterCount(c);
+  TORCH_CHECK(params < 1e13, "model config: the sizes describe about ", params, " parameters, which no machine can hold");
+}
+
+double parameterCount(const ModelConfig& c) {
+  const auto& t = c.text;
+  const auto& v = c.vision;
+  const double h = t.hiddenSize, kv = static_cast<double>(t.numKvHeads) * (t.hiddenSize / t.numHeads);
+  const double layer = h * (h + 2 * kv) + (h + 2 * kv) + h * h + 3 * h * t.intermediateSize + 2 * h;
+  const double vh = v.hiddenSize, merged = vh * v.spatialMergeSize * v.spatialMergeSize;
+  const double block = 4 * vh * vh + 4 * vh + 3 * vh * v.intermediateSize + 2 * vh;
+  return static_cast<double>(t.vocabSize) * h * (t.tieWordEmbeddings ? 1 : 2) + t.numLayers * layer + h + static_cast<double>(v.patchDim()) * vh +
+         v.depth * block + merged * merged + merged * v.outHiddenSize + vh;
 }
 
 }  // namespace vsr1::qwen

@@ -49,4 +49,7 @@ struct ModelConfig {
 // every division the forward pass makes is exact. qwenNew calls it before building a model.
 void validate(const ModelConfig& c);
 
+// About how many parameters the model has (a double: a nonsense config must not overflow).
+double parameterCount(const ModelConfig& c);
+
 }  // namespace vsr1::qwen
