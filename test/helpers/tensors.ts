@@ -3,17 +3,7 @@ import { expect } from 'vitest';
 import { torch } from '../../lib/index.js';
 import type { DType } from '../../lib/torch/dtype.js';
 
-/** mulberry32: small seeded PRNG so inputs are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.js';
 
 export type InputKind = 'normal' | 'positive' | 'int' | 'bool' | 'unit';
 export interface InputSpec { shape: number[]; dtype?: DType; kind?: InputKind; max?: number; requiresGrad?: boolean }

@@ -10,26 +10,16 @@ import { torch } from '../../lib/index.js';
 import { VisionDataset } from '../../lib/data/dataset.js';
 import { readQwenConfig } from '../../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
+import { prng } from '../helpers/prng.js';
 import type { Case, Fixtures } from './cases.js';
 import { tinyConfigJson } from './cases.js';
 
-/** mulberry32: a small seeded generator, so the case list is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 const ODD_VALUES: unknown[] = [0, -1, 1, 2, 3, 7, 1.5, -0.5, 1e12, 2 ** 53, NaN, 'x', '', null, true, [], {}, [1, 2], -1e12];
 
 function safetensorsCase(i: number): Case {
-  const r = rng(1000 + i);
+  const r = prng(1000 + i);
   return { name: `fuzz safetensors header #${i}`, expect: 'accept', run: (dir) => {
     const entry: Record<string, unknown> = { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] };
     const header: Record<string, unknown> = { w: entry, __metadata__: { format: 'pt' } };
@@ -53,7 +43,7 @@ function safetensorsCase(i: number): Case {
 }
 
 function jsonlCase(i: number, f: Fixtures): Case {
-  const r = rng(5000 + i);
+  const r = prng(5000 + i);
   return { name: `fuzz jsonl row #${i}`, expect: 'accept', run: async (dir) => {
     writeFileSync(join(dir, 'good.png'), f.png);
     const row: Record<string, unknown> = { problem: 'How many circles?', answer: '2', images: ['good.png'] };
@@ -71,7 +61,7 @@ function jsonlCase(i: number, f: Fixtures): Case {
 }
 
 function configJsonCase(i: number): Case {
-  const r = rng(9000 + i);
+  const r = prng(9000 + i);
   return { name: `fuzz config.json #${i}`, expect: 'accept', run: async (dir) => {
     const c = tinyConfigJson() as Record<string, any>;
     const keys = ['vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'rms_norm_eps', 'rope_theta', 'image_token_id', 'pad_token_id', 'eos_token_id', 'max_position_embeddings'];
