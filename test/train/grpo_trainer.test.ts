@@ -4,7 +4,7 @@
  * checkpoint), and a run resumed from a checkpoint ends with the same weights as an
  * uninterrupted one.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -71,8 +71,17 @@ describe('GRPO trainer', () => {
     await runGrpo(config(full, 4), { log: () => {} });
     const part = path.join(root, 'run-part');
     await runGrpo(config(part, 2), { log: () => {} });
-    const resumed = await runGrpo(config(part, 4), { log: () => {} });
+    // As a kill after step 3 was logged but before it was saved leaves the logs: its lines are there twice unless resume rewinds.
+    appendFileSync(path.join(part, 'metrics.jsonl'), '{"step":3,"reward/overall":999}\n');
+    appendFileSync(path.join(part, 'samples.jsonl'), '{"step":3,"split":"train","index":0,"response":"from the killed run"}\n');
+    const logs: string[] = [];
+    const resumed = await runGrpo(config(part, 4), { log: (l) => logs.push(l) });
     expect(resumed.steps).toBe(4);
+    expect(logs.some((l) => /resume: dropped 1 line\(s\) after step 2 from .*metrics\.jsonl/.test(l))).toBe(true);
+    const rows = readFileSync(path.join(part, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.filter((r) => r['reward/overall'] !== undefined).map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    expect(rows.some((r) => r['reward/overall'] === 999)).toBe(false);
+    expect(readFileSync(path.join(part, 'samples.jsonl'), 'utf8')).not.toContain('from the killed run');
     const a = await weights(path.join(full, 'final_model')), b = await weights(path.join(part, 'final_model'));
     for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
   }, 300_000);
