@@ -98,9 +98,13 @@ export interface QwenSamplingParams {
 /** qwenGenerate's settings. */
 export interface QwenGenerateParams extends QwenSamplingParams {
   n: number; maxNewTokens: number; stopTokenIds: readonly number[]; padTokenId: number; seed: number;
+  /** Id of the first sequence: sampling noise is keyed by (seed, sequence id, step). Default 0. */
+  firstSequenceId?: number;
+  /** Drop stopped rows from the batch as they accumulate. Default true. */
+  compactFinished?: boolean;
 }
 /** Handles of qwenGenerate's result: tokens and logProbs [B*n, T], lengths [B*n]. */
-export interface QwenGenerateResult { tokens: Handle; logProbs: Handle; lengths: Handle }
+export interface QwenGenerateResult { tokens: Handle; logProbs: Handle; lengths: Handle; decodedRows: number }
 
 /** Every function of the compiled addon. */
 export interface NativeApi {

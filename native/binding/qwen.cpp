@@ -272,6 +272,7 @@ Napi::Object generateResult(Napi::Env env, const GenerateOutput& out) {
   o.Set("tokens", handles().put(out.tokens));
   o.Set("logProbs", handles().put(out.logProbs));
   o.Set("lengths", handles().put(out.lengths));
+  o.Set("decodedRows", static_cast<double>(out.decodedRows));
   flushExternalMemory(env);
   return o;
 }
@@ -368,6 +369,9 @@ Napi::Value qwenGenerate(const Napi::CallbackInfo& info) {
   p.padTokenId = getInt(po, "padTokenId");
   p.seed = static_cast<uint64_t>(getInt(po, "seed"));
   p.stopTokenIds = getInts(po, "stopTokenIds");
+  if (po.Has("firstSequenceId") && !isNullish(po.Get("firstSequenceId"))) p.firstSequenceId = getInt(po, "firstSequenceId");
+  if (po.Has("compactFinished") && !isNullish(po.Get("compactFinished"))) p.compactFinished = po.Get("compactFinished").ToBoolean().Value();
+  TORCH_CHECK(p.firstSequenceId >= 0, "firstSequenceId must be >= 0, got ", p.firstSequenceId);
   Napi::Function onStep;
   if (info.Length() > 4 && info[4].IsFunction()) onStep = info[4].As<Napi::Function>();
   auto* w = new GenerateWorker(E, m, std::move(gin), std::move(p), onStep);

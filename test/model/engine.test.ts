@@ -18,13 +18,18 @@ const cfg = parseQwenConfig({
   vision_config: { depth: 2, hidden_size: 32, intermediate_size: 64, num_heads: 2, out_hidden_size: 64, window_size: 56, fullatt_block_indexes: [1] },
 }, 'engine test config');
 
-/** Full-recompute log-probs and argmax of `tokens` after `prompt` (one row, no cache). */
-function recompute(m: QwenVLModel, prompt: number[], tokens: number[], pixels?: torch.Tensor, grid?: number[][]) {
+/** The rollout's ban of <|image_pad|> (a sampled one would read as an image slot), as generate's logit bias and as a logits offset. */
+const BAN_IMAGE_PAD = { [cfg.imageTokenId]: -100 };
+const banOffset = () => torch.tensor(Array.from({ length: cfg.text.vocabSize }, (_, i) => BAN_IMAGE_PAD[i] ?? 0));
+
+/** Full-recompute log-probs and argmax of `tokens` after `prompt` (one row, no cache); `ban` adds BAN_IMAGE_PAD's offset first. */
+function recompute(m: QwenVLModel, prompt: number[], tokens: number[], pixels?: torch.Tensor, grid?: number[][], ban = false) {
   return torch.scope(() => {
     const ids = [...prompt, ...tokens];
     const rope = getRopeIndex([ids], null, grid ?? [], { imageTokenId: cfg.imageTokenId });
     const logits = m.forward({ inputIds: torch.tensor([ids]), positionIds: torch.tensor(rope.positionIds, { shape: [3, 1, ids.length], dtype: 'int64' }), pixelValues: pixels, imageGridThw: grid });
-    const lp = logits.narrow(1, prompt.length - 1, tokens.length).logSoftmax(-1);
+    const chosen = logits.narrow(1, prompt.length - 1, tokens.length);
+    const lp = (ban ? chosen.add(banOffset()) : chosen).logSoftmax(-1);
     return {
       argmax: lp.argmax(-1).toFlatArray(),
       logProbs: lp.gather(-1, torch.tensor([tokens]).unsqueeze(-1)).toFlatArray(),
@@ -56,12 +61,12 @@ describe('generation engine', () => {
 
   it('sampled tokens carry the log-probs of a full recomputation; n samples share a prefill; seeds reproduce', async () => {
     const prompt = [3, 4, 5, 6];
-    const a = await model.generate({ inputIds: [prompt], n: 4, maxNewTokens: 12, temperature: 1, seed: 11, stopTokenIds: [] });
-    const b = await model.generate({ inputIds: [prompt], n: 4, maxNewTokens: 12, temperature: 1, seed: 11, stopTokenIds: [] });
+    const a = await model.generate({ inputIds: [prompt], n: 4, maxNewTokens: 12, temperature: 1, seed: 11, stopTokenIds: [], logitBias: BAN_IMAGE_PAD });
+    const b = await model.generate({ inputIds: [prompt], n: 4, maxNewTokens: 12, temperature: 1, seed: 11, stopTokenIds: [], logitBias: BAN_IMAGE_PAD });
     expect(a.sequences).toEqual(b.sequences);
     expect(new Set(a.sequences.map((s) => s.join(','))).size).toBeGreaterThan(1);
     for (let i = 0; i < 4; i++) {
-      expectClose(a.logProbs[i], recompute(model, prompt, a.sequences[i]).logProbs, 1e-4, 1e-4, `sample ${i}`);
+      expectClose(a.logProbs[i], recompute(model, prompt, a.sequences[i], undefined, undefined, true).logProbs, 1e-4, 1e-4, `sample ${i}`);
     }
   });
 

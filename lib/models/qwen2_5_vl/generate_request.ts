@@ -31,6 +31,7 @@ export function checkGenerateRequest(r: GenerateRequest, config: QwenVLConfig): 
   if (r.topK !== undefined && !(isInt(r.topK) && r.topK >= -1)) throw new RangeError(`generate: topK must be an integer >= -1 (-1 or 0 = off), got ${r.topK}`);
   if (r.seed !== undefined && !(isInt(r.seed) && r.seed >= 0)) throw new RangeError(`generate: seed must be a non-negative integer, got ${r.seed}`);
   if (r.stopTokenIds !== undefined) tokenIds(r.stopTokenIds, vocab, 'stopTokenIds');
+  if (r.firstSequenceId !== undefined && !(isInt(r.firstSequenceId) && r.firstSequenceId >= 0)) throw new RangeError(`generate: firstSequenceId must be a non-negative integer, got ${r.firstSequenceId}`);
   for (const [k, v] of Object.entries(r.logitBias ?? {})) {
     const id = Number(k);
     if (!isInt(id) || id < 0 || id >= vocab) throw new RangeError(`generate: logitBias key ${k} must be a token id in [0, ${vocab})`);

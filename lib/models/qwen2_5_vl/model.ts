@@ -58,6 +58,14 @@ export interface GenerateRequest {
   /** Defaults to the checkpoint's eos ids. */
   stopTokenIds?: number[];
   seed?: number;
+  /**
+   * Id of this call's first sequence (prompt i, sample j is firstSequenceId + i * n + j). Sampling
+   * noise is keyed by (seed, sequence id, step), so a batch split into calls with the right
+   * offsets samples what one call would. Default 0.
+   */
+  firstSequenceId?: number;
+  /** Drop stopped rows from the batch as they accumulate (default true; the results do not change, only the work). */
+  compactFinished?: boolean;
   /** Called after every decode step with the new token of each row (streaming). */
   onToken?: (step: number, tokens: number[]) => void;
 }
@@ -66,6 +74,11 @@ export interface GenerateResult {
   sequences: number[][];
   /** log p(token) under softmax(logits / temperature), per new token. */
   logProbs: number[][];
+  /**
+   * Rows run through the decoder, summed over decode steps. Every generated token but each row's
+   * last costs one; the rest is work on rows that had stopped (less with compactFinished).
+   */
+  decodedRows: number;
 }
 
 const CHECKPOINT_SIDE_FILES = [
@@ -230,7 +243,7 @@ export class QwenVLModel {
   /** Batched generation in the C++ engine (off the JS thread). Prompts are left-padded here. */
   async generate(r: GenerateRequest): Promise<GenerateResult> {
     const B = r.inputIds.length;
-    if (B === 0) return { sequences: [], logProbs: [] };
+    if (B === 0) return { sequences: [], logProbs: [], decodedRows: 0 };
     // Values checked here, and again in the engine; the engine also stops at the context length.
     const { maxNewTokens } = checkGenerateRequest(r, this.config);
     const L = Math.max(...r.inputIds.map((p) => p.length));
@@ -250,12 +263,14 @@ export class QwenVLModel {
       stopTokenIds: r.stopTokenIds ?? this.config.eosTokenIds,
       padTokenId: pad,
       seed: r.seed ?? 0,
+      firstSequenceId: r.firstSequenceId ?? 0,
+      compactFinished: r.compactFinished ?? true,
     };
     const ids = torch.tensor(new BigInt64Array(rows.flat().map(BigInt)), { shape: [B, L] });
     const am = torch.tensor(new BigInt64Array(mask.flat().map(BigInt)), { shape: [B, L] });
     const pos = torch.tensor(rope.positionIds, { shape: [3, B, L], dtype: 'int64' });
     const np = torch.tensor(new BigInt64Array(next.map(BigInt)), { shape: [B] });
-    let pending: Promise<{ tokens: number; logProbs: number; lengths: number }>;
+    let pending: Promise<{ tokens: number; logProbs: number; lengths: number; decodedRows: number }>;
     try {
       const inputs = { inputIds: ids.handle, attentionMask: am.handle, positionIds: pos.handle, pixelValues: r.pixelValues?.handle ?? null, grids: r.imageGridThw ?? null };
       pending = native.qwenGenerate(this.index, inputs, np.handle, params, r.onToken ?? undefined);
@@ -275,7 +290,7 @@ export class QwenVLModel {
         sequences.push(tk.slice(i * T, i * T + ln[i]));
         logProbs.push(lp.slice(i * T, i * T + ln[i]));
       }
-      return { sequences, logProbs };
+      return { sequences, logProbs, decodedRows: out.decodedRows };
     } finally {
       tokens.dispose(); lps.dispose(); lens.dispose();
     }

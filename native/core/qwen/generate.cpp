@@ -1,4 +1,5 @@
 #include "core/qwen/generate.h"
+#include "core/qwen/sequence_noise.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
@@ -28,7 +29,17 @@ void throwIfNonFinite(const at::Tensor& bad, int64_t step) {
 at::Tensor nonFiniteRows(const at::Tensor& logits) { return ~at::isfinite(logits).all(-1); }
 }  // namespace
 
-std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& raw, const SamplingParams& p, std::optional<at::Generator> gen) {
+namespace {
+// The sampling distribution's logits: bias added, divided by the temperature, top-k and top-p
+// applied as -inf; and the full log-softmax (the log-probs reported are of the tempered
+// distribution before top-k/top-p, as the reference reports them).
+struct Filtered {
+  at::Tensor z;     // [R, V] logits to sample from
+  at::Tensor logp;  // [R, V] log-probs to report
+  at::Tensor biased;
+};
+
+Filtered filterLogits(const at::Tensor& raw, const SamplingParams& p) {
   at::Tensor logits = raw.to(at::kFloat);
   logits = at::where(at::isfinite(logits), logits, at::zeros_like(logits));
   if (!p.logitBias.empty()) {
@@ -37,34 +48,80 @@ std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& raw, const Sampli
   }
   const double temp = p.temperature > 0 ? p.temperature : 1.0;
   at::Tensor logp = at::log_softmax(logits / temp, -1);
-  at::Tensor tokens;
-  if (p.greedy || p.temperature <= 0) {
-    tokens = logits.argmax(-1);
-  } else {
-    at::Tensor z = logits / temp;
-    if (p.topK > 0 && p.topK < z.size(-1)) {
-      at::Tensor kth = std::get<0>(z.topk(p.topK, -1)).narrow(-1, p.topK - 1, 1);
-      z = z.masked_fill(z < kth, -std::numeric_limits<float>::infinity());
-    }
-    if (p.topP < 1.0) {
-      // Keep the smallest set of tokens whose probability reaches top_p (always the first).
-      auto [sorted, order] = z.sort(-1, /*descending=*/true);
-      at::Tensor probs = at::softmax(sorted, -1);
-      at::Tensor before = probs.cumsum(-1) - probs;
-      at::Tensor drop = before > p.topP;
-      sorted = sorted.masked_fill(drop, -std::numeric_limits<float>::infinity());
-      z = at::empty_like(z).scatter_(-1, order, sorted);
-    }
-    tokens = at::multinomial(at::softmax(z, -1), 1, false, gen).squeeze(-1);
+  at::Tensor z = logits / temp;
+  if (p.topK > 0 && p.topK < z.size(-1)) {
+    at::Tensor kth = std::get<0>(z.topk(p.topK, -1)).narrow(-1, p.topK - 1, 1);
+    z = z.masked_fill(z < kth, -std::numeric_limits<float>::infinity());
   }
-  return {tokens, logp.gather(1, tokens.unsqueeze(1)).squeeze(1)};
+  if (p.topP < 1.0) {
+    // Keep the smallest set of tokens whose probability reaches top_p (always the first).
+    auto [sorted, order] = z.sort(-1, /*descending=*/true);
+    at::Tensor probs = at::softmax(sorted, -1);
+    at::Tensor before = probs.cumsum(-1) - probs;
+    at::Tensor drop = before > p.topP;
+    sorted = sorted.masked_fill(drop, -std::numeric_limits<float>::infinity());
+    z = at::empty_like(z).scatter_(-1, order, sorted);
+  }
+  return {z, logp, logits};
 }
+
+bool isGreedy(const SamplingParams& p) { return p.greedy || p.temperature <= 0; }
+
+std::pair<at::Tensor, at::Tensor> pick(const Filtered& f, const at::Tensor& tokens) { return {tokens, f.logp.gather(1, tokens.unsqueeze(1)).squeeze(1)}; }
+}  // namespace
+
+std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& raw, const SamplingParams& p, std::optional<at::Generator> gen) {
+  Filtered f = filterLogits(raw, p);
+  if (isGreedy(p)) return pick(f, f.biased.argmax(-1));
+  return pick(f, at::multinomial(at::softmax(f.z, -1), 1, false, gen).squeeze(-1));
+}
+
+std::pair<at::Tensor, at::Tensor> sampleNextForSequences(const at::Tensor& raw, const SamplingParams& p, const at::Tensor& seqIds, const at::Tensor& steps) {
+  Filtered f = filterLogits(raw, p);
+  if (isGreedy(p)) return pick(f, f.biased.argmax(-1));
+  // Gumbel-max: argmax(z + G) is a sample of softmax(z); -inf entries (top-k/top-p) never win.
+  return pick(f, (f.z + sequenceGumbelNoise(p.seed, seqIds, steps, f.z.size(1))).argmax(-1));
+}
+
+namespace {
+// The decode state of the rows still in the batch. Rows are sequences (prompt-major ids
+// 0..R-1); when enough of them have stopped, the stopped ones are dropped from the cache and
+// every per-row tensor (compaction), so later steps compute only live rows.
+struct LiveRows {
+  at::Tensor seq;       // [r] int64: sequence of each batch row
+  at::Tensor finished;  // [r] bool
+  at::Tensor keyMask;   // [r, L + maxNew] bool
+  at::Tensor nextPos;   // [r] int64
+  at::Tensor last;      // [r, V] logits of the next token
+  at::Tensor tok;       // [r] int64: the token just sampled (the next step's input)
+
+  void keep(const at::Tensor& idx, KvCache& cache) {
+    for (auto& x : cache.k) x = x.index_select(0, idx);
+    for (auto& x : cache.v) x = x.index_select(0, idx);
+    seq = seq.index_select(0, idx);
+    finished = finished.index_select(0, idx);
+    keyMask = keyMask.index_select(0, idx);
+    nextPos = nextPos.index_select(0, idx);
+    last = last.index_select(0, idx);
+    tok = tok.index_select(0, idx);
+  }
+};
+
+// Compacts when at least a quarter of the batch (and 1 row) has stopped: copying the cache costs
+// about one decode step, so compacting on every stop would cost more than it saves.
+void maybeCompact(LiveRows& rows, KvCache& cache, int64_t nStopped) {
+  const int64_t r = rows.seq.size(0);
+  if (nStopped == 0 || nStopped * 4 < r || nStopped == r) return;
+  rows.keep((~rows.finished).nonzero().flatten(), cache);
+}
+}  // namespace
 
 GenerateOutput generate(const Model& m, const GenerateInput& gin, const SamplingParams& requested,
                         const std::function<void(int64_t, const at::Tensor&)>& onStep) {
   TORCH_CHECK(requested.n >= 1, "n must be >= 1");
   TORCH_CHECK(requested.maxNewTokens >= 1, "max new tokens must be >= 1");
   checkSampling(requested);
+  for (const auto& [id, bias] : requested.logitBias) TORCH_CHECK(id >= 0 && id < m.cfg.text.vocabSize, "logit bias token ", id, " is outside the vocabulary [0, ", m.cfg.text.vocabSize, ")");
   ForwardInput in = normalizeInput(m, gin.prompt);
   const int64_t B = in.inputIds.size(0), L = in.inputIds.size(1), R = B * requested.n;
   const int64_t context = m.cfg.text.maxPositionEmbeddings;
@@ -73,53 +130,58 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
   SamplingParams p = requested;
   p.maxNewTokens = std::min(p.maxNewTokens, context - L);
   auto longOpts = at::TensorOptions().dtype(at::kLong).device(m.device);
-  at::Generator gen = m.device.is_cpu() ? at::make_generator<at::CPUGeneratorImpl>(p.seed) : at::globalContext().defaultGenerator(m.device).clone();
-  if (!m.device.is_cpu()) gen.set_current_seed(p.seed);
 
   KvCache cache;
   cache.allocate(m.cfg.text, B, L + p.maxNewTokens, at::TensorOptions().dtype(m.dtype).device(m.device));
   DecoderInput d{m.embed(in.inputIds, in.pixelValues, in.grids), in.positionIds, in.attentionMask};
   at::Tensor h = decoderForward(m.cfg.text, m.w, d, &cache);
-  at::Tensor last = m.logits(h.select(1, L - 1));  // left padding: the last column is every prompt's end
 
   // n samples per prompt share the prefill: repeat cache rows and per-row state.
   cache.repeatRows(p.n);
-  last = last.repeat_interleave(p.n, 0);
-  at::Tensor keyMask = at::zeros({R, L + p.maxNewTokens}, longOpts.dtype(at::kBool));
-  keyMask.narrow(1, 0, L).copy_(in.attentionMask.repeat_interleave(p.n, 0));
-  at::Tensor nextPos = gin.nextPosition.to(longOpts).repeat_interleave(p.n, 0);
+  LiveRows rows;
+  rows.seq = at::arange(R, longOpts);
+  rows.finished = at::zeros({R}, longOpts.dtype(at::kBool));
+  rows.keyMask = at::zeros({R, L + p.maxNewTokens}, longOpts.dtype(at::kBool));
+  rows.keyMask.narrow(1, 0, L).copy_(in.attentionMask.repeat_interleave(p.n, 0));
+  rows.nextPos = gin.nextPosition.to(longOpts).repeat_interleave(p.n, 0);
+  rows.last = m.logits(h.select(1, L - 1)).repeat_interleave(p.n, 0);  // left padding: the last column is every prompt's end
   at::Tensor stop = at::tensor(p.stopTokenIds.empty() ? std::vector<int64_t>{-1} : p.stopTokenIds, at::kLong).to(m.device);
 
+  // Outputs by sequence; rows write into them through rows.seq.
   at::Tensor tokens = at::full({R, p.maxNewTokens}, p.padTokenId, longOpts);
   at::Tensor logProbs = at::zeros({R, p.maxNewTokens}, longOpts.dtype(at::kFloat));
-  at::Tensor finished = at::zeros({R}, longOpts.dtype(at::kBool));
   at::Tensor lengths = at::zeros({R}, longOpts);
+  at::Tensor bad = at::zeros({R}, longOpts.dtype(at::kBool));  // sequences that met non-finite logits
   // Checking "all rows stopped" syncs with the device; on a GPU do it every few steps only.
   const int64_t checkEvery = m.device.is_cpu() ? 1 : 16;
-  int64_t steps = 0;
-  at::Tensor bad = at::zeros({R}, longOpts.dtype(at::kBool));  // rows that met non-finite logits
+  int64_t steps = 0, decodedRows = 0;
   for (int64_t t = 0; t < p.maxNewTokens; ++t) {
-    bad = bad | nonFiniteRows(last);
-    auto [tok, lp] = sampleNext(last, p, gen);
-    tok = at::where(finished, at::full_like(tok, p.padTokenId), tok);
-    tokens.select(1, t).copy_(tok);
-    logProbs.select(1, t).copy_(at::where(finished, at::zeros_like(lp), lp));
-    lengths.add_((~finished).to(at::kLong));
-    finished = finished | at::isin(tok, stop);
+    bad.index_copy_(0, rows.seq, bad.index_select(0, rows.seq) | nonFiniteRows(rows.last));
+    auto [tok, lp] = sampleNextForSequences(rows.last, p, rows.seq + p.firstSequenceId, at::full_like(rows.seq, t));
+    tok = at::where(rows.finished, at::full_like(tok, p.padTokenId), tok);
+    tokens.select(1, t).index_copy_(0, rows.seq, tok);
+    logProbs.select(1, t).index_copy_(0, rows.seq, at::where(rows.finished, at::zeros_like(lp), lp));
+    lengths.index_add_(0, rows.seq, (~rows.finished).to(at::kLong));
+    rows.finished = rows.finished | at::isin(tok, stop);
+    rows.tok = tok;
     steps = t + 1;
-    if (onStep) onStep(t, tok);
+    if (onStep) onStep(t, tokens.select(1, t));
     if (t + 1 == p.maxNewTokens) break;
     if ((t + 1) % checkEvery == 0) {
       throwIfNonFinite(bad, t);
-      if (finished.all().item<bool>()) break;
+      const int64_t stopped = rows.finished.sum().item<int64_t>();
+      if (stopped == rows.seq.size(0)) break;
+      if (p.compactFinished) maybeCompact(rows, cache, stopped);
     }
-    keyMask.select(1, L + t).fill_(true);  // rows that stopped are never read again
-    at::Tensor pos = (nextPos + t).view({1, R, 1}).expand({3, R, 1});
-    DecoderInput step{at::embedding(m.w.embed, tok.unsqueeze(1)), pos, keyMask.narrow(1, 0, L + t + 1)};
-    last = m.logits(decoderForward(m.cfg.text, m.w, step, &cache).select(1, 0));
+    rows.keyMask.select(1, L + t).fill_(true);  // rows that stopped are never read again
+    const int64_t r = rows.seq.size(0);
+    decodedRows += r;
+    at::Tensor pos = (rows.nextPos + t).view({1, r, 1}).expand({3, r, 1});
+    DecoderInput step{at::embedding(m.w.embed, rows.tok.unsqueeze(1)), pos, rows.keyMask.narrow(1, 0, L + t + 1)};
+    rows.last = m.logits(decoderForward(m.cfg.text, m.w, step, &cache).select(1, 0));
   }
   throwIfNonFinite(bad, steps - 1);
-  return {tokens.narrow(1, 0, steps), logProbs.narrow(1, 0, steps), lengths};
+  return {tokens.narrow(1, 0, steps), logProbs.narrow(1, 0, steps), lengths, decodedRows};
 }
 
 }  // namespace vsr1::qwen

@@ -24,6 +24,13 @@ struct SamplingParams {
   std::vector<int64_t> stopTokenIds;
   int64_t padTokenId = 0;
   uint64_t seed = 0;
+  // Sampling noise is keyed by (seed, sequence id, step, token): sequence i of this call has id
+  // firstSequenceId + i, so a caller splitting one batch into waves passes each wave's offset and
+  // gets the samples one call would give (sequence_noise.h).
+  int64_t firstSequenceId = 0;
+  // Drop stopped rows from the batch as they accumulate (generate.cpp, maybeCompact); results are
+  // the same either way, only the work differs.
+  bool compactFinished = true;
 };
 
 struct GenerateInput {
@@ -35,6 +42,9 @@ struct GenerateOutput {
   at::Tensor tokens;    // [B*n, T] int64, padded with padTokenId after a row stops
   at::Tensor logProbs;  // [B*n, T] float32: log p(token) under softmax(logits / temperature)
   at::Tensor lengths;   // [B*n] int64: generated tokens per row, the stop token included
+  // Rows run through the decoder summed over decode steps (stopped rows included until they are
+  // compacted out); against the sum of lengths this is the share of decode work spent on live rows.
+  int64_t decodedRows = 0;
 };
 
 // Turns next-token logits [R, V] into tokens [R] and their log-probs [R] (see SamplingParams).
@@ -43,6 +53,9 @@ void checkSampling(const SamplingParams& p);
 
 // Non-finite logits are sampled as zeros (callers check for them: sampling them asserts on CUDA).
 std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& logits, const SamplingParams& p, std::optional<at::Generator> gen);
+
+// sampleNext with per-sequence noise (seqIds, steps: [R] int64) instead of a shared generator.
+std::pair<at::Tensor, at::Tensor> sampleNextForSequences(const at::Tensor& logits, const SamplingParams& p, const at::Tensor& seqIds, const at::Tensor& steps);
 
 // `onStep(step, tokens[R])` is called after each decode step when set (streaming).
 GenerateOutput generate(const Model& m, const GenerateInput& in, const SamplingParams& p,

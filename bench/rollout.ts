@@ -1,0 +1,58 @@
+/**
+ * A GRPO-shaped rollout through our engine, static batch against compaction of stopped rows:
+ * prompts x n samples at temperature 1, response lengths long-tailed (a logit bias on the stop
+ * token makes stopping a ~1/40 chance per step, capped at MAX_NEW). Both modes give the same
+ * tokens (test/model/batch_independence.test.ts); this measures the work and time.
+ * Prints tokens/s, the share of decoder rows that were live, and the ratio compact/static;
+ * alternating runs, median and range over RUNS. (No transformers peer here yet.)
+ *   OMP_NUM_THREADS=2 npx tsx bench/rollout.ts [runs=5]
+ */
+import { torch } from '../lib/index.js';
+import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
+import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
+import { median } from './stats.js';
+
+const RUNS = Number(process.argv[2] ?? 5);
+const THREADS = Number(process.env.OMP_NUM_THREADS ?? 2);
+torch.setNumThreads(THREADS);
+const PROMPTS = 16, N = 8, PROMPT_LEN = 32, MAX_NEW = 128, EOS = 4094;
+
+const cfg = parseQwenConfig({
+  model_type: 'qwen2_5_vl', vocab_size: 4096, hidden_size: 256, intermediate_size: 704, num_hidden_layers: 4,
+  num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: true,
+  rope_scaling: { type: 'mrope', mrope_section: [8, 12, 12] }, image_token_id: 4090, video_token_id: 4091,
+  vision_start_token_id: 4092, vision_end_token_id: 4093, eos_token_id: EOS, pad_token_id: 4095,
+  vision_config: { depth: 1, hidden_size: 64, intermediate_size: 128, num_heads: 2, out_hidden_size: 256, fullatt_block_indexes: [0] },
+}, 'rollout bench config');
+const model = QwenVLModel.fromConfig(cfg, { seed: 1, initStd: 0.05 });
+const g = new torch.Generator(0);
+const prompts = torch.randint(0, 4000, [PROMPTS, PROMPT_LEN], { generator: g }).toArray() as number[][];
+// Near-uniform logits over 4096 tokens: exp(4.65) ~ 105 makes the stop token ~1/40 of the mass.
+const request = { inputIds: prompts, n: N, maxNewTokens: MAX_NEW, temperature: 1, topP: 1, stopTokenIds: [EOS], logitBias: { [EOS]: 4.65, 4090: -100 }, seed: 7 };
+
+async function once(compactFinished: boolean) {
+  const t = process.hrtime.bigint();
+  const out = await model.generate({ ...request, compactFinished });
+  const secs = Number(process.hrtime.bigint() - t) / 1e9;
+  const tokens = out.sequences.reduce((a, s) => a + s.length, 0);
+  // Each row's last token needs no decoder pass after it: live work is tokens minus rows.
+  return { secs, tokens, tps: tokens / secs, live: (tokens - out.sequences.length) / out.decodedRows, lengths: out.sequences.map((s) => s.length) };
+}
+
+await once(true); // warm-up
+const res: Record<'static' | 'compact', Array<Awaited<ReturnType<typeof once>>>> = { static: [], compact: [] };
+for (let r = 0; r < RUNS; r++) {
+  for (const mode of r % 2 === 0 ? (['static', 'compact'] as const) : (['compact', 'static'] as const)) res[mode].push(await once(mode === 'compact'));
+}
+const lens = res.compact[0].lengths.slice().sort((a, b) => a - b);
+const q = (p: number) => lens[Math.min(lens.length - 1, Math.floor(p * lens.length))];
+console.log(`\nrollout, Qwen2.5-VL-arch 4x256 (vocab 4096), ${PROMPTS} prompts x ${N} samples, prompt ${PROMPT_LEN}, max ${MAX_NEW} new, T 1.0, fp32, ${THREADS} threads, ${RUNS} alternating runs`);
+console.log(`response lengths: median ${q(0.5)}, p90 ${q(0.9)}, max ${lens[lens.length - 1]}; ${res.compact[0].tokens} tokens per rollout (the same in both modes)`);
+console.log(`${'mode'.padEnd(8)} ${'s/rollout (median, range)'.padEnd(28)} ${'tok/s'.padStart(8)} ${'live rows'.padStart(10)}`);
+for (const mode of ['static', 'compact'] as const) {
+  const s = res[mode].map((x) => x.secs);
+  console.log(`${mode.padEnd(8)} ${`${median(s).toFixed(2)} (${Math.min(...s).toFixed(2)}-${Math.max(...s).toFixed(2)})`.padEnd(28)} ${median(res[mode].map((x) => x.tps)).toFixed(0).padStart(8)} ${`${(100 * median(res[mode].map((x) => x.live))).toFixed(1)}%`.padStart(10)}`);
+}
+const ratios = res.static.map((x, i) => x.secs / res.compact[i].secs);
+console.log(`compact speed-up (static s / compact s, per run pair): median ${median(ratios).toFixed(2)}x, range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`);
+model.dispose();
