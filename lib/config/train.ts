@@ -5,8 +5,9 @@
  *   yaml = Vision-SR1 train_examples/selfReward_config.yaml
  *   sh   = Vision-SR1 train_examples/2-7b_selfReward_train.sh (overrides yaml)
  *   docs/method.md and a quoted heading = where the method notes explain the value
- * vLLM/FSDP/Ray-only keys of the reference (gpu_memory_utilization, tensor_parallel_size,
- * fsdp.*, offload.*, max_num_batched_tokens) have no meaning here and are rejected.
+ * vLLM/FSDP/Ray-only keys of the reference (tensor_parallel_size, fsdp.*, offload.*,
+ * max_num_batched_tokens) have no meaning here and are rejected; gpu_memory_utilization sizes
+ * the rollout's waves here (lib/rollout/waves.ts), as it sizes vLLM's KV cache there.
  */
 import { z } from 'zod';
 import {
@@ -132,6 +133,11 @@ export const TrainRollout = z.strictObject({
   max_model_len: posInt().nullable().default(8192), // sh; docs/method.md, "Prompt limits": bounds prompt + response
   logit_bias: z.record(z.string(), z.number()).default({ '<|image_pad|>': -100 }), // docs/method.md, "Rollout settings": keyed by token text
   val_override_config: ValOverride.default({ temperature: 0, n: 1 }), // yaml; docs/method.md, "Rollout settings" and "Evaluation" (greedy)
+  // Rollout waves (lib/rollout/waves.ts): one engine call holds as many prompts (all n samples each) as fit this share of the
+  // memory the device can still hand out (the free RAM on CPU); the reference ran vLLM at 0.6 (docs/method.md, "Rollout settings").
+  gpu_memory_utilization: z.number().gt(0).max(1).default(0.6),
+  kv_cache_gib: z.number().positive().nullable().default(null), // a fixed budget per wave in GiB instead of gpu_memory_utilization
+  max_num_seqs: posInt().nullable().default(null), // sequences (prompts x n) per wave at most, like vLLM's; null = as many as fit
 });
 
 export const TrainRef = z.strictObject({

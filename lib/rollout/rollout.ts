@@ -10,6 +10,7 @@ import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { buildPass1Content, extractDescription, findDescription, type OnMissingDescription, prefixImageToken, type PromptTemplate } from '../prompts/index.js';
 import { concatPixelValues, type EncodedPrompt, type PromptEncoder } from './collate.js';
 import { checkPromptLength, responseBudget, type PromptLimits } from './prompt_limits.js';
+import { planWaves, rowBytes, type WaveLimits } from './waves.js';
 
 export interface RolloutItem {
   problem: string;
@@ -48,6 +49,8 @@ export interface RolloutSettings {
    * most min(maxNewTokens, maxModelLen − its length) tokens. Absent = no limits.
    */
   promptLimits?: PromptLimits;
+  /** How much one engine call may hold (lib/rollout/waves.ts); absent = the whole batch in one call. */
+  waves?: () => WaveLimits;
 }
 
 export interface Rollout {
@@ -88,18 +91,29 @@ export async function encodePass1(encoder: PromptEncoder, items: readonly Rollou
  * limit per batch, so it runs to the largest and each row is cut to its own budget, which gives
  * the tokens a per-row limit would (a row's tokens never depend on later ones).
  */
-async function generateRows(model: QwenVLModel, prompts: readonly EncodedPrompt[], s: SamplingSettings, n: number, seed: number, budgets?: readonly number[]): Promise<number[][]> {
-  const pixels = concatPixelValues(prompts);
-  try {
-    const out = await model.generate({
-      inputIds: prompts.map((p) => p.ids), pixelValues: pixels, imageGridThw: prompts.flatMap((p) => p.imageGridThw.map((g) => [...g])),
-      n, maxNewTokens: budgets ? Math.max(...budgets) : s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, greedy: s.greedy ?? false,
-      logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed,
-    });
-    return budgets ? out.sequences.map((seq, row) => seq.slice(0, budgets[Math.floor(row / n)])) : out.sequences;
-  } finally {
-    pixels?.dispose();
+async function generateRows(
+  model: QwenVLModel, prompts: readonly EncodedPrompt[], s: SamplingSettings, n: number, seed: number, budgets?: readonly number[], limits?: WaveLimits,
+): Promise<number[][]> {
+  const maxNew = budgets ? Math.max(...budgets) : s.maxNewTokens;
+  const longest = Math.max(...prompts.map((p) => p.ids.length));
+  const waves = limits ? planWaves(prompts.length, n, rowBytes(model.config, model.dtype, longest + maxNew), limits) : [[0, prompts.length] as [number, number]];
+  const out: number[][] = [];
+  for (const [a, b] of waves) {
+    const part = prompts.slice(a, b);
+    const pixels = concatPixelValues(part);
+    try {
+      // firstSequenceId: the wave's samples are sequences a*n.. of the whole batch, so they sample what one call would.
+      const r = await model.generate({
+        inputIds: part.map((p) => p.ids), pixelValues: pixels, imageGridThw: part.flatMap((p) => p.imageGridThw.map((g) => [...g])),
+        n, maxNewTokens: budgets ? Math.max(...budgets.slice(a, b)) : s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, greedy: s.greedy ?? false,
+        logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed, firstSequenceId: a * n,
+      });
+      out.push(...(budgets ? r.sequences.map((seq, row) => seq.slice(0, budgets[a + Math.floor(row / n)])) : r.sequences));
+    } finally {
+      pixels?.dispose();
+    }
   }
+  return out;
 }
 
 /** Runs pass 1 (and pass 2 when enabled) for a batch of items. */
@@ -110,7 +124,8 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
   const lim = r.promptLimits;
   if (lim) encoded.forEach((e, i) => checkPromptLength(items[i].id ?? `item ${i}`, e.ids.length, lim));
   const budgets = lim ? encoded.map((e) => responseBudget(e.ids.length, r.sampling.maxNewTokens, lim.maxModelLen)) : undefined;
-  const responses = await generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets);
+  const limits = r.waves?.();
+  const responses = await generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets, limits);
   const tok = encoder.tokenizer;
   const texts = responses.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const prompts = encoded.flatMap((p) => Array<EncodedPrompt>(n).fill(p));
@@ -134,7 +149,7 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
     const asked = fits.map((k) => wanted[k]);
     const p2 = fits.map((k) => encodedP2[k]);
     if (asked.length) {
-      const out = await generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined);
+      const out = await generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined, limits);
       asked.forEach((i, k) => {
         pass2Texts![i] = tok.decode(out[k], { skipSpecialTokens: true });
         pass2Sequences![i] = { prompt: p2[k], response: out[k] };

@@ -9,6 +9,12 @@ export interface DeviceMemoryStats {
   free: number; total: number;
 }
 
+/** The CUDA device index of a device name ('cuda' = 0, 'cuda:N' = N), or null for any other device. */
+export function cudaIndexOf(device: string): number | null {
+  const m = /^cuda(?::(\d+))?$/.exec(device);
+  return m ? Number(m[1] ?? 0) : null;
+}
+
 export const cuda = {
   isAvailable(): boolean { return native.cudaIsAvailable(); },
   deviceCount(): number { return native.cudaDeviceCount(); },

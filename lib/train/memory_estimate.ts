@@ -7,6 +7,7 @@
  * q/k/v, the attention output and the MLP's four intermediate-size tensors, plus fp32 norm
  * statistics.
  */
+import { cudaIndexOf } from '../torch/device.js';
 import { freemem, totalmem } from 'node:os';
 import type { QwenVLConfig } from '../models/qwen2_5_vl/config.js';
 import * as torch from '../torch/index.js';
@@ -55,8 +56,8 @@ export function estimateMemory(x: MemoryEstimateInput): MemoryEstimate {
 
 /** The estimate as log lines, with the device's total and free memory. */
 export function memoryEstimateLines(e: MemoryEstimate, device: string, checkpointing: boolean): string[] {
-  const m = /^cuda(?::(\d+))?$/.exec(device);
-  const stats = m ? torch.cuda.memoryStats(Number(m[1] ?? 0)) : null;
+  const i = cudaIndexOf(device);
+  const stats = i === null ? null : torch.cuda.memoryStats(i);
   const have = stats ? `${device} has ${(stats.total / GB).toFixed(1)} GB (${(stats.free / GB).toFixed(1)} free)` : `this machine has ${(totalmem() / GB).toFixed(1)} GB (${(freemem() / GB).toFixed(1)} free)`;
   const parts = e.parts.filter(([, b]) => b > 0).map(([k, b]) => `${k} ${(b / GB).toFixed(2)}`).join(', ');
   const alt = checkpointing ? `; ${(e.totalWithoutCheckpointing / GB).toFixed(2)} GB without activation checkpointing` : '';

@@ -4,6 +4,7 @@
  * it starts, so its figure is the most memory in use at once while it ran (everything alive
  * counts: weights and optimizer state too).
  */
+import { cudaIndexOf } from '../torch/device.js';
 import * as torch from '../torch/index.js';
 
 const GB = 2 ** 30;
@@ -13,8 +14,7 @@ export class PhaseMemory {
   private readonly cudaIndex: number | null;
 
   constructor(device: string) {
-    const m = /^cuda(?::(\d+))?$/.exec(device);
-    this.cudaIndex = m ? Number(m[1] ?? 0) : null;
+    this.cudaIndex = cudaIndexOf(device);
   }
 
   /** Runs fn (sync or async) and records its peak bytes under `phase` (the largest if run twice). */

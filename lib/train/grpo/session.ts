@@ -18,6 +18,8 @@ import { composeReward, type RewardSpec } from '../../rewards/index.js';
 import { type FormatPrompt, resolveFormatPrompt } from '../../rollout/format_prompt.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
 import { skippedLines, usableItems, type ItemsOf } from '../../rollout/usable_items.js';
+import { waveLimits } from '../../rollout/waves.js';
+import { cudaIndexOf, type DeviceMemoryStats } from '../../torch/device.js';
 import { loadStack, type ModelStack } from '../../rollout/model_stack.js';
 import type { PromptLimits } from '../../rollout/prompt_limits.js';
 import { withoutOverlongPrompts } from '../../rollout/prompt_filter.js';
@@ -134,6 +136,7 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const rolloutSettings = (seed: number): RolloutSettings => ({
     sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
     template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback, promptLimits: limits,
+    waves: () => waveLimits({ gpuMemoryUtilization: ro.gpu_memory_utilization, kvCacheGib: ro.kv_cache_gib, maxNumSeqs: ro.max_num_seqs }, cudaStats(device)),
   });
   // Steps after the checkpoint run again: their old log lines go first, so each step is logged once.
   rewindRunLogs(runDir, RUN_LOGS, resumeFrom?.step ?? -1, log);
@@ -195,3 +198,8 @@ function startupMemory(cfg: TrainConfig, policy: ModelStack, params: torch.Tenso
   return memoryEstimateLines(e, resolveDevice(cfg.trainer.device), a.model.enable_gradient_checkpointing);
 }
 
+/** Allocator statistics of a CUDA device name, null for the CPU. */
+function cudaStats(device: string): DeviceMemoryStats | null {
+  const i = cudaIndexOf(device);
+  return i === null ? null : torch.cuda.memoryStats(i);
+}

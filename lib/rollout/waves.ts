@@ -1,0 +1,66 @@
+/**
+ * Rollout in waves that fit a memory budget (worker.rollout.gpu_memory_utilization, kv_cache_gib,
+ * max_num_seqs, like vLLM's): the engine preallocates a KV cache of rows x (prompt + new tokens)
+ * per layer, so the paper's 512 prompts x 8 samples at 2048 tokens cannot go in one call on any
+ * device. Prompts are cut into consecutive waves of whole prompts (a prompt's n samples share its
+ * prefill); each wave passes its first sequence id, and sampling noise is keyed by sequence id, so
+ * the waves sample exactly what one call would.
+ */
+import { freemem, totalmem } from 'node:os';
+import type { QwenVLConfig } from '../models/qwen2_5_vl/config.js';
+import { dtypeBytes, type DType } from '../torch/dtype.js';
+
+/** What one wave may hold. */
+export interface WaveLimits {
+  /** Bytes for the KV cache and per-row decode state of one wave. */
+  bytes: number;
+  /** Rows (sequences) per wave at most; null = no limit. */
+  maxNumSeqs: number | null;
+}
+
+/** Bytes one row needs: K and V of every layer for each of its tokens, plus two fp32 rows of logits. */
+export function rowBytes(c: QwenVLConfig, dtype: DType, tokens: number): number {
+  const t = c.text;
+  const kvPerToken = 2 * t.numLayers * t.numKvHeads * (t.hiddenSize / t.numHeads) * dtypeBytes(dtype);
+  return kvPerToken * tokens + 2 * 4 * t.vocabSize;
+}
+
+/**
+ * Consecutive prompt ranges [start, end) covering `prompts` prompts. Every wave holds as many
+ * whole prompts as fit; one prompt that does not fit alone is an error before any work.
+ */
+export function planWaves(prompts: number, n: number, perRow: number, limits: WaveLimits): Array<[number, number]> {
+  const byBytes = Math.floor(limits.bytes / perRow);
+  const rows = Math.min(byBytes, limits.maxNumSeqs ?? Infinity);
+  const perWave = Math.floor(rows / n);
+  if (perWave < 1) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    const why = byBytes < n
+      ? `the KV-cache budget of ${gib(limits.bytes)} holds ${byBytes} sequence(s) of this length but one prompt's n = ${n} samples need ${gib(n * perRow)}; raise worker.rollout.gpu_memory_utilization or kv_cache_gib, or lower n or data.max_response_length`
+      : `worker.rollout.max_num_seqs ${limits.maxNumSeqs} is below n = ${n}, so not even one prompt's samples fit a wave`;
+    throw new Error(`rollout: ${why}`);
+  }
+  const waves: Array<[number, number]> = [];
+  for (let s = 0; s < prompts; s += perWave) waves.push([s, Math.min(prompts, s + perWave)]);
+  return waves;
+}
+
+/** The rollout settings the budget comes from (worker.rollout's keys). */
+export interface WaveConfig {
+  gpuMemoryUtilization: number;
+  kvCacheGib: number | null;
+  maxNumSeqs: number | null;
+}
+
+/**
+ * The budget now: kv_cache_gib when set; else, on CUDA, gpu_memory_utilization of the memory the
+ * allocator could still hand out (free on the device plus cached but unused); on the CPU, that
+ * share of the free RAM (at least a quarter of all RAM is never assumed free).
+ */
+export function waveLimits(w: WaveConfig, device: { free: number; reserved: number; allocated: number } | null): WaveLimits {
+  let bytes: number;
+  if (w.kvCacheGib !== null) bytes = w.kvCacheGib * 2 ** 30;
+  else if (device) bytes = w.gpuMemoryUtilization * (device.free + device.reserved - device.allocated);
+  else bytes = w.gpuMemoryUtilization * Math.min(freemem(), totalmem());
+  return { bytes, maxNumSeqs: w.maxNumSeqs };
+}
