@@ -51,6 +51,8 @@ export interface RolloutSettings {
   promptLimits?: PromptLimits;
   /** How much one engine call may hold (lib/rollout/waves.ts); absent = the whole batch in one call. */
   waves?: () => WaveLimits;
+  /** Runs each pass's generation (e.g. inside a profiler trace: `vsr1 profile --phase pass2`). */
+  aroundPass?: <T>(pass: 'rollout' | 'pass2', run: () => Promise<T>) => Promise<T>;
 }
 
 export interface Rollout {
@@ -125,7 +127,8 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
   if (lim) encoded.forEach((e, i) => checkPromptLength(items[i].id ?? `item ${i}`, e.ids.length, lim));
   const budgets = lim ? encoded.map((e) => responseBudget(e.ids.length, r.sampling.maxNewTokens, lim.maxModelLen)) : undefined;
   const limits = r.waves?.();
-  const responses = await generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets, limits);
+  const around = r.aroundPass ?? (<T>(_: string, run: () => Promise<T>) => run());
+  const responses = await around('rollout', () => generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets, limits));
   const tok = encoder.tokenizer;
   const texts = responses.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const prompts = encoded.flatMap((p) => Array<EncodedPrompt>(n).fill(p));
@@ -149,7 +152,7 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
     const asked = fits.map((k) => wanted[k]);
     const p2 = fits.map((k) => encodedP2[k]);
     if (asked.length) {
-      const out = await generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined, limits);
+      const out = await around('pass2', () => generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined, limits));
       asked.forEach((i, k) => {
         pass2Texts![i] = tok.decode(out[k], { skipSpecialTokens: true });
         pass2Sequences![i] = { prompt: p2[k], response: out[k] };

@@ -10,7 +10,8 @@ import type { Rollout } from '../../rollout/rollout.js';
 import type { UpdateMetrics } from './policy_update.js';
 import type { AdvantageSet } from './trainer.js';
 
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const mean = (xs: readonly number[]) => (xs.length ? sum(xs) / xs.length : 0);
 
 export interface StepMetricsInput {
   results: readonly RewardResult[];
@@ -30,6 +31,10 @@ export function stepMetrics(x: StepMetricsInput): Record<string, number> {
     'reward/overall': mean(results.map((y) => y.overall)), ...comp,
     'response_length/mean': mean(r.responses.map((y) => y.length)),
     'response_length/clip_ratio': mean(r.responses.map((y) => (y.length >= x.maxResponseLength ? 1 : 0))),
+    // Tokens each phase handled: generated in pass 1 and pass 2, and scored (prompt + response) by log-probs and the update.
+    'tokens/pass1': sum(r.responses.map((y) => y.length)),
+    'tokens/pass2': sum((r.pass2Sequences ?? []).map((s) => s?.response.length ?? 0)),
+    'tokens/scored': sum(r.responses.map((y, i) => y.length + r.prompts[i].ids.length)),
     ...(adv.advantages ? advantageMetrics('critic/advantages', adv.advantages) : {}),
     ...Object.fromEntries((adv.multi?.channels ?? []).flatMap((c) => Object.entries(advantageMetrics(`critic/advantages_${c.name}`, c.advantages)))),
     ...x.update, 'actor/lr': x.lr,

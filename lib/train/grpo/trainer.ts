@@ -32,13 +32,20 @@ import { type GrpoSession, openGrpoSession } from './session.js';
 import { stepMetrics, valMetrics } from './step_metrics.js';
 import { valGenerationLines, valSampling } from './validation.js';
 
+/** Phases `profile.phase` can trace on their own. */
+export const TRACED_PHASES = ['rollout', 'pass2', 'logprobs', 'update'] as const;
+export type TracedPhase = (typeof TRACED_PHASES)[number];
+
 /** Batches in a row with no usable row before the run stops: the data is broken, not one image. */
 const MAX_UNUSABLE_BATCHES = 20;
 
 export interface GrpoRunOptions {
   log?: (line: string) => void;
-  /** Record a profiler trace of one step (`step` 1-based) to `tracePath`. */
-  profile?: { step: number; tracePath: string } | null;
+  /**
+   * Record a profiler trace of one step (`step` 1-based) to `tracePath`: the whole step, or only
+   * `phase` of it (rollout = pass 1's generation, pass2, logprobs, update).
+   */
+  profile?: { step: number; tracePath: string; phase?: TracedPhase | null } | null;
   /**
    * The training reward, replacing the composition of `algorithm.preset` (e.g. registered or
    * inline reward functions with weights, see lib/rewards/compose.ts). The preset still picks the
@@ -70,6 +77,8 @@ export class GrpoTrainer {
   /** RL steps done (restored on resume). */
   stepCount: number;
   private disposed = false;
+  /** The phase of the running step to trace (tracedStep), or null. */
+  private traceTarget: { phase: TracedPhase; tracePath: string } | null = null;
 
   private constructor(readonly s: GrpoSession, private readonly o: GrpoRunOptions) {
     this.stepCount = s.resumeFrom?.state.step ?? 0;
@@ -95,7 +104,8 @@ export class GrpoTrainer {
 
   /** Pass 1 (n samples per prompt) and, when the reward reads it, pass 2 on the descriptions. */
   async rolloutPhase(items: RolloutItem[], step: number): Promise<Rollout> {
-    const r = await this.s.memory.measure('rollout', () => rollout(this.s.policy.model, this.s.policy.encoder, items, this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919)));
+    const settings = { ...this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919), aroundPass: <T>(pass: 'rollout' | 'pass2', run: () => Promise<T>) => this.traced(pass, run) };
+    const r = await this.s.memory.measure('rollout', () => rollout(this.s.policy.model, this.s.policy.encoder, items, settings));
     this.s.timer.add('rollout', r.seconds.rollout);
     this.s.timer.add('pass2', r.seconds.pass2);
     return r;
@@ -124,7 +134,7 @@ export class GrpoTrainer {
     const p2 = adv.multi?.pass2;
     const pass = (m: ModelStack | null, micro: number) => async (p: readonly EncodedPrompt[], x: readonly number[][]) => (m ? this.logProbs(m, p, x, micro) : null);
     const old = pass(onPolicy ? null : policy, plan.exp), refLp = pass(ref, plan.refExp);
-    return this.s.timer.time('logprobs', () => this.s.memory.measure('logprobs', async () => {
+    return this.timed('logprobs', () => this.s.memory.measure('logprobs', async () => {
       const oldLogProbs = await old(r.prompts, r.responses);
       const oldPass2 = p2 ? await old(p2.prompts, p2.responses) : null;
       const refs = await this.withReferenceOnDevice(async () => ({ main: await refLp(r.prompts, r.responses), pass2: p2 ? await refLp(p2.prompts, p2.responses) : null }));
@@ -137,7 +147,7 @@ export class GrpoTrainer {
     const { cfg, plan, policy, opt, kl } = this.s;
     const a = cfg.worker.actor, alg = cfg.algorithm;
     opt.setLr(lr);
-    return this.s.timer.time('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, opt, {
+    return this.timed('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, opt, {
       prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
       ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
     }, {
@@ -147,6 +157,26 @@ export class GrpoTrainer {
       aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
       ...(this.o.loss ? { loss: this.o.loss } : {}),
     })));
+  }
+
+  /**
+   * Times `phase` (and traces it when `vsr1 profile --phase` asks). On CUDA the device is
+   * synchronised before the clock stops, so the seconds include the phase's queued kernels.
+   */
+  private timed<T>(phase: TracedPhase, run: () => Promise<T>): Promise<T> {
+    return this.s.timer.time(phase, () => this.traced(phase, async () => {
+      const out = await run();
+      if (this.s.device !== 'cpu') torch.cuda.synchronize();
+      return out;
+    }));
+  }
+
+  /** Runs `run` inside a profiler trace when this step traces `phase`. */
+  private traced<T>(phase: TracedPhase, run: () => Promise<T>): Promise<T> {
+    const t = this.traceTarget;
+    if (t?.phase !== phase) return run();
+    this.traceTarget = null; // one trace per step (pass 1 and pass 2 each run once)
+    return torch.profile({ tracePath: t.tracePath }, run);
   }
 
   /**
@@ -181,6 +211,17 @@ export class GrpoTrainer {
     this.s.metricsLog.log(step, metrics);
     await logRolloutSamples({ step, runDir: this.s.runDir, examples, r, results, samples: this.s.samples, metrics: this.s.metricsLog, log: this.s.log });
     return metrics;
+  }
+
+  /** One step with a profiler trace at `tracePath` of the whole step, or of `phase` only. */
+  async tracedStep(tracePath: string, phase: TracedPhase | null): Promise<Record<string, number>> {
+    if (!phase) return torch.profile({ tracePath }, () => this.step());
+    this.traceTarget = { phase, tracePath };
+    try {
+      return await this.step();
+    } finally {
+      this.traceTarget = null;
+    }
   }
 
   /** Greedy (worker.rollout.val_override_config) evaluation on the validation set; null without one. */
@@ -223,7 +264,8 @@ export class GrpoTrainer {
     let valAfter: EvalResult | null = null;
     while (this.stepCount < this.s.totalSteps) {
       const next = this.stepCount + 1;
-      if (this.o.profile?.step === next) await torch.profile({ tracePath: this.o.profile.tracePath }, () => this.step());
+      const p = this.o.profile;
+      if (p?.step === next) await this.tracedStep(p.tracePath, p.phase ?? null);
       else await this.step();
       bar.update(this.stepCount);
       const last = this.stepCount === this.s.totalSteps;
