@@ -1,16 +1,21 @@
 /**
- * A GRPO-shaped rollout through our engine, static batch against compaction of stopped rows:
+ * A GRPO-shaped rollout through our engine, static batch against compaction of stopped rows, and
+ * against transformers `generate` on the same checkpoint and request (bench/peer_rollout.py):
  * prompts x n samples at temperature 1, response lengths long-tailed (a logit bias on the stop
  * token makes stopping a ~1/40 chance per step, capped at MAX_NEW). Both modes give the same
  * tokens (test/model/batch_independence.test.ts); this measures the work and time.
- * Prints tokens/s, the share of decoder rows that were live, and the ratio compact/static;
- * alternating runs, median and range over RUNS. (No transformers peer here yet.)
+ * Prints tokens/s, the share of decoder rows that were live, the ratio compact/static, and ours
+ * (compact) against transformers in tokens/s (the lengths are random on both sides, so throughput
+ * is the comparable figure); alternating runs, median and range over RUNS.
  *   OMP_NUM_THREADS=2 npx tsx bench/rollout.ts [runs=5]
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { torch } from '../lib/index.js';
 import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
-import { median } from './stats.js';
+import { median, runPeer } from './stats.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const THREADS = Number(process.env.OMP_NUM_THREADS ?? 2);
@@ -25,6 +30,8 @@ const cfg = parseQwenConfig({
   vision_config: { depth: 1, hidden_size: 64, intermediate_size: 128, num_heads: 2, out_hidden_size: 256, fullatt_block_indexes: [0] },
 }, 'rollout bench config');
 const model = QwenVLModel.fromConfig(cfg, { seed: 1, initStd: 0.05 });
+const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-rollout-'));
+model.save(dir);
 const g = new torch.Generator(0);
 const prompts = torch.randint(0, 4000, [PROMPTS, PROMPT_LEN], { generator: g }).toArray() as number[][];
 // Near-uniform logits over 4096 tokens: exp(4.65) ~ 105 makes the stop token ~1/40 of the mass.
@@ -39,10 +46,16 @@ async function once(compactFinished: boolean) {
   return { secs, tokens, tps: tokens / secs, live: (tokens - out.sequences.length) / out.decodedRows, lengths: out.sequences.map((s) => s.length) };
 }
 
+type PeerRuns = { runs: Array<{ secs: number; tokens: number }> };
+const peerRequest = JSON.stringify({ prompts, n: N, max_new: MAX_NEW, eos: EOS, pad: 4095, bias: [[EOS, 4.65], [4090, -100]], seed: 7, repeats: 1 });
+const peerTps: number[] = [];
+
 await once(true); // warm-up
 const res: Record<'static' | 'compact', Array<Awaited<ReturnType<typeof once>>>> = { static: [], compact: [] };
 for (let r = 0; r < RUNS; r++) {
   for (const mode of r % 2 === 0 ? (['static', 'compact'] as const) : (['compact', 'static'] as const)) res[mode].push(await once(mode === 'compact'));
+  const p = runPeer<PeerRuns>('bench/peer_rollout.py', [dir, String(THREADS)], peerRequest).runs[0];
+  peerTps.push(p.tokens / p.secs);
 }
 const lens = res.compact[0].lengths.slice().sort((a, b) => a - b);
 const q = (p: number) => lens[Math.min(lens.length - 1, Math.floor(p * lens.length))];
@@ -53,6 +66,9 @@ for (const mode of ['static', 'compact'] as const) {
   const s = res[mode].map((x) => x.secs);
   console.log(`${mode.padEnd(8)} ${`${median(s).toFixed(2)} (${Math.min(...s).toFixed(2)}-${Math.max(...s).toFixed(2)})`.padEnd(28)} ${median(res[mode].map((x) => x.tps)).toFixed(0).padStart(8)} ${`${(100 * median(res[mode].map((x) => x.live))).toFixed(1)}%`.padStart(10)}`);
 }
+console.log(`${'HF'.padEnd(8)} ${''.padEnd(28)} ${median(peerTps).toFixed(0).padStart(8)}  (transformers generate, sampled, same request; range ${Math.min(...peerTps).toFixed(0)}-${Math.max(...peerTps).toFixed(0)} tok/s)`);
 const ratios = res.static.map((x, i) => x.secs / res.compact[i].secs);
 console.log(`compact speed-up (static s / compact s, per run pair): median ${median(ratios).toFixed(2)}x, range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`);
+const vsPeer = res.compact.map((x, i) => x.tps / peerTps[i]);
+console.log(`ours (compact) / transformers, tokens/s per run: median ${median(vsPeer).toFixed(2)}x, range ${Math.min(...vsPeer).toFixed(2)}-${Math.max(...vsPeer).toFixed(2)}`);
 model.dispose();

@@ -13,7 +13,8 @@
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadSftConfig } from '../config/load.js';
+import { join } from 'node:path';
+import { checkpointRoot, loadSftConfig } from '../config/load.js';
 import { runSft } from '../train/sft/sft.js';
 
 /** Splits the positional arguments into a config file and dotted overrides. */
@@ -35,8 +36,9 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML config (schema and defaults: lib/config/sft.ts)')
     .option('--threads <n>', 'libtorch CPU threads (same as trainer.num_threads=N)')
     .option('--print-config', 'print the resolved config (every default filled in) as YAML and exit')
+    .option('--profile [step]', 'write a profiler trace (Chrome/Perfetto JSON) of one step (default step 1) to <run>/trace.json')
     .addHelpText('after', '\nExamples:\n  vsr1 sft --config configs/world_sft.yaml\n  vsr1 sft --config configs/world_sft.yaml trainer.max_steps=100 trainer.resume=false\n')
-    .action(async (args: string[], o: { config?: string; threads?: string; printConfig?: boolean }) => {
+    .action(async (args: string[], o: { config?: string; threads?: string; printConfig?: boolean; profile?: string | boolean }) => {
       const { config, overrides } = splitSftArgs(args, o.config);
       if (o.threads !== undefined) overrides.push(`trainer.num_threads=${o.threads}`);
       const cfg = loadSftConfig(config, overrides);
@@ -53,7 +55,9 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const r = await runSft(cfg, { shouldStop: () => stop });
+        const profileStep = o.profile === undefined || o.profile === false ? null : o.profile === true ? 1 : Number(o.profile);
+        if (profileStep !== null && !(Number.isInteger(profileStep) && profileStep >= 1)) throw new Error(`sft: --profile takes a step number >= 1, got '${o.profile}'`);
+        const r = await runSft(cfg, { shouldStop: () => stop, profile: profileStep === null ? null : { step: profileStep, tracePath: join(checkpointRoot(cfg), 'trace.json') } });
         const v = r.validation;
         console.log(
           `sft: ${r.stopped ? 'stopped' : 'finished'} at step ${r.step}/${r.totalSteps} in ${r.seconds.toFixed(1)} s; last loss ${r.lastLoss.toFixed(4)}` +

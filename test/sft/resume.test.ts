@@ -97,3 +97,14 @@ describe('SFT resume', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('global_step_')).sort()).toEqual(['global_step_12', 'global_step_8']);
   }, 60_000);
 });
+
+describe('SFT profile', () => {
+  it('writes a trace of the requested step holding the forward and backward ops', async () => {
+    const dir = join(tempDir(), 'run');
+    const tracePath = join(dir, 'trace.json');
+    await runSft(sftConfig(world, model, dir, ['trainer.max_steps=2']), { log: () => {}, quietProgress: true, profile: { step: 2, tracePath } });
+    const names = new Set((JSON.parse(readFileSync(tracePath, 'utf8')) as { traceEvents: Array<{ name?: string }> }).traceEvents.map((e) => e.name ?? ''));
+    expect([...names].some((n) => /aten::(linear|mm|addmm|matmul)/.test(n))).toBe(true);
+    expect([...names].some((n) => /Backward/.test(n))).toBe(true);
+  }, 60_000);
+});

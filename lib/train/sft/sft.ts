@@ -36,6 +36,8 @@ export interface SftHooks {
   shouldStop?: (step: number) => 'save' | 'kill' | false;
   /** Force the progress bar off (true) or on (false); default: on when stderr is a TTY. */
   quietProgress?: boolean;
+  /** Record a profiler trace (Chrome/Perfetto JSON) of step `step` (1-based) to `tracePath`. */
+  profile?: { step: number; tracePath: string } | null;
 }
 
 export interface SftResult {
@@ -158,7 +160,11 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
       const tStep = performance.now();
       const lr = learningRate(o, step, totalSteps);
       optimizer.setLr(lr);
-      const r = await sftTrainStep(stepCtx, sampler.next().indices.map((i) => data.train[i]), step + 1);
+      const records = sampler.next().indices.map((i) => data.train[i]);
+      const traced = hooks.profile?.step === step + 1 ? hooks.profile : null;
+      const r = traced
+        ? await torch.profile({ tracePath: traced.tracePath }, () => sftTrainStep(stepCtx, records, step + 1))
+        : await sftTrainStep(stepCtx, records, step + 1);
       step++;
       const secs = (performance.now() - tStep) / 1000;
       const { allTokens } = r;
