@@ -39,7 +39,7 @@ struct Filtered {
   at::Tensor biased;
 };
 
-Filtered filterLogits(const at::Tensor& raw, const SamplingParams& p) {
+Filtered filterLogits(const at::Tensor& raw, const SamplingParams& p, bool applyTopP = true) {
   at::Tensor logits = raw.to(at::kFloat);
   logits = at::where(at::isfinite(logits), logits, at::zeros_like(logits));
   if (!p.logitBias.empty()) {
@@ -53,7 +53,7 @@ Filtered filterLogits(const at::Tensor& raw, const SamplingParams& p) {
     at::Tensor kth = std::get<0>(z.topk(p.topK, -1)).narrow(-1, p.topK - 1, 1);
     z = z.masked_fill(z < kth, -std::numeric_limits<float>::infinity());
   }
-  if (p.topP < 1.0) {
+  if (applyTopP && p.topP < 1.0) {
     // Keep the smallest set of tokens whose probability reaches top_p (always the first).
     auto [sorted, order] = z.sort(-1, /*descending=*/true);
     at::Tensor probs = at::softmax(sorted, -1);
@@ -76,11 +76,51 @@ std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& raw, const Sampli
   return pick(f, at::multinomial(at::softmax(f.z, -1), 1, false, gen).squeeze(-1));
 }
 
+namespace {
+// Inverse CDF with one uniform per row: the first token whose cumulative probability exceeds u.
+// Tokens of probability 0 (masked by top-k/top-p) are never stepped onto; u is scaled just inside
+// the row's total so rounding cannot run past the last token.
+at::Tensor drawFromCdf(const at::Tensor& cdf, const at::Tensor& uniforms) {
+  at::Tensor u = (uniforms.to(cdf.scalar_type()) * cdf.select(1, cdf.size(1) - 1) * (1 - 1e-6)).unsqueeze(1);
+  return at::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).squeeze(1).clamp_max(cdf.size(1) - 1);
+}
+
+// Whether each row's token is in its top-p nucleus: the mass of the more probable tokens is at
+// most top_p (the sorted definition of filterLogits, without sorting).
+at::Tensor inNucleus(const at::Tensor& probs, const at::Tensor& tok, double topP) {
+  at::Tensor pt = probs.gather(1, tok.unsqueeze(1));
+  return (probs * (probs > pt)).sum(1) <= topP;
+}
+
+constexpr int64_t kNucleusRounds = 16;
+}  // namespace
+
 std::pair<at::Tensor, at::Tensor> sampleNextForSequences(const at::Tensor& raw, const SamplingParams& p, const at::Tensor& seqIds, const at::Tensor& steps) {
-  Filtered f = filterLogits(raw, p);
-  if (isGreedy(p)) return pick(f, f.biased.argmax(-1));
-  // Gumbel-max: argmax(z + G) is a sample of softmax(z); -inf entries (top-k/top-p) never win.
-  return pick(f, (f.z + sequenceGumbelNoise(p.seed, seqIds, steps, f.z.size(1))).argmax(-1));
+  if (isGreedy(p)) {
+    Filtered f = filterLogits(raw, p);
+    return pick(f, f.biased.argmax(-1));
+  }
+  // Top-p by rejection, not by sorting the vocabulary: draw from the top-k distribution and keep a
+  // token that lies in the nucleus, else draw again (a fresh uniform per round). The kept token is
+  // a sample of the renormalised nucleus. At top_p 0.99 a round is rejected 1% of the time; rows
+  // still rejected after kNucleusRounds take one draw from the sorted, masked distribution.
+  Filtered f = filterLogits(raw, p, /*applyTopP=*/false);
+  at::Tensor probs = at::softmax(f.z, -1);
+  at::Tensor cdf = probs.cumsum(-1);
+  at::Tensor tok = drawFromCdf(cdf, sequenceUniforms(p.seed, seqIds, steps, 0));
+  if (p.topP >= 1.0) return pick(f, tok);
+  at::Tensor pending = ~inNucleus(probs, tok, p.topP);
+  for (int64_t round = 1; round < kNucleusRounds && pending.any().item<bool>(); ++round) {
+    at::Tensor cand = drawFromCdf(cdf, sequenceUniforms(p.seed, seqIds, steps, round));
+    at::Tensor take = pending & inNucleus(probs, cand, p.topP);
+    tok = at::where(take, cand, tok);
+    pending = pending & ~take;
+  }
+  if (pending.any().item<bool>()) {
+    at::Tensor nucleusCdf = at::softmax(filterLogits(raw, p).z, -1).cumsum(-1);
+    tok = at::where(pending, drawFromCdf(nucleusCdf, sequenceUniforms(p.seed, seqIds, steps, kNucleusRounds)), tok);
+  }
+  return pick(f, tok);
 }
 
 namespace {

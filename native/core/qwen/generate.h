@@ -54,7 +54,7 @@ void checkSampling(const SamplingParams& p);
 // Non-finite logits are sampled as zeros (callers check for them: sampling them asserts on CUDA).
 std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& logits, const SamplingParams& p, std::optional<at::Generator> gen);
 
-// sampleNext with per-sequence noise (seqIds, steps: [R] int64) instead of a shared generator.
+// sampleNext with per-sequence randomness (seqIds, steps: [R] int64) instead of a shared generator.
 std::pair<at::Tensor, at::Tensor> sampleNextForSequences(const at::Tensor& logits, const SamplingParams& p, const at::Tensor& seqIds, const at::Tensor& steps);
 
 // `onStep(step, tokens[R])` is called after each decode step when set (streaming).

@@ -22,17 +22,15 @@ at::Tensor low32(const at::Tensor& x) { return at::bitwise_and(x, kMask32); }
 
 }  // namespace
 
-at::Tensor sequenceGumbelNoise(uint64_t seed, const at::Tensor& seqIds, const at::Tensor& steps, int64_t vocab) {
+at::Tensor sequenceUniforms(uint64_t seed, const at::Tensor& seqIds, const at::Tensor& steps, int64_t round) {
   TORCH_CHECK(seqIds.dim() == 1 && steps.sizes() == seqIds.sizes(), "sequence ids and steps must be matching [rows] tensors");
   auto opts = seqIds.options().dtype(at::kLong);
   const int64_t s = static_cast<int64_t>((seed ^ (seed >> 32)) & 0xffffffffULL);
-  // Row key: seed, then sequence id, then step, each folded in through the mixer.
-  at::Tensor key = mix32(at::bitwise_xor(mix32(at::bitwise_xor(mix32(at::full_like(seqIds, s, opts)), low32(seqIds))), low32(steps)));
-  at::Tensor tokenKey = mix32(at::arange(vocab, opts) + 0x632be5abLL);
-  at::Tensor bits = mix32(at::bitwise_xor(key.unsqueeze(1), tokenKey.unsqueeze(0)));  // [R, V] in [0, 2^32)
-  // u in (0, 1): never 0 or 1, so the double log is finite.
-  at::Tensor u = (bits.to(at::kDouble) + 0.5) / 4294967296.0;
-  return (-at::log(-at::log(u))).to(at::kFloat);
+  // Seed, then sequence id, then step, each folded in through the mixer.
+  at::Tensor bits = mix32(at::bitwise_xor(mix32(at::bitwise_xor(mix32(at::full_like(seqIds, s, opts)), low32(seqIds))), low32(steps)));
+  if (round > 0) bits = mix32(at::bitwise_xor(bits, round & kMask32));
+  // In (0, 1): never 0 or 1.
+  return (bits.to(at::kDouble) + 0.5) / 4294967296.0;
 }
 
 }  // namespace vsr1::qwen

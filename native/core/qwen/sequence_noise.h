@@ -1,5 +1,5 @@
-// Sampling noise keyed by sequence, not by batch position: the random numbers a sequence's
-// token at step t sees depend only on (seed, sequence id, t, token id). So a sequence samples
+// Sampling randomness keyed by sequence, not by batch position: the uniform number a sequence's
+// token at step t is drawn with depends only on (seed, sequence id, t). So a sequence samples
 // the same tokens whatever else shares its batch, whether finished rows were compacted out, and
 // in which wave it ran; generating it alone with the same id gives the same result.
 #pragma once
@@ -9,8 +9,9 @@
 
 namespace vsr1::qwen {
 
-// Gumbel(0, 1) noise [R, V] (float32, on seqIds' device) for rows with these sequence ids and
-// token indices (both [R] int64). argmax(logits + noise) samples from softmax(logits).
-at::Tensor sequenceGumbelNoise(uint64_t seed, const at::Tensor& seqIds, const at::Tensor& steps, int64_t vocab);
+// One uniform number in (0, 1) per row (float64 [R], on seqIds' device) for rows with these
+// sequence ids and token indices (both [R] int64); `round` > 0 gives further independent draws
+// for the same token (rejection sampling).
+at::Tensor sequenceUniforms(uint64_t seed, const at::Tensor& seqIds, const at::Tensor& steps, int64_t round = 0);
 
 }  // namespace vsr1::qwen
