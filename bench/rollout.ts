@@ -13,27 +13,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { torch } from '../lib/index.js';
-import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
-import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
+import { benchPrompts, EOS, rolloutBenchModel } from './rollout_model.js';
 import { median, runPeer } from './stats.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const THREADS = Number(process.env.OMP_NUM_THREADS ?? 2);
 torch.setNumThreads(THREADS);
-const PROMPTS = 16, N = 8, PROMPT_LEN = 32, MAX_NEW = 128, EOS = 4094;
+const PROMPTS = 16, N = 8, PROMPT_LEN = 32, MAX_NEW = 128;
 
-const cfg = parseQwenConfig({
-  model_type: 'qwen2_5_vl', vocab_size: 4096, hidden_size: 256, intermediate_size: 704, num_hidden_layers: 4,
-  num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: true,
-  rope_scaling: { type: 'mrope', mrope_section: [8, 12, 12] }, image_token_id: 4090, video_token_id: 4091,
-  vision_start_token_id: 4092, vision_end_token_id: 4093, eos_token_id: EOS, pad_token_id: 4095,
-  vision_config: { depth: 1, hidden_size: 64, intermediate_size: 128, num_heads: 2, out_hidden_size: 256, fullatt_block_indexes: [0] },
-}, 'rollout bench config');
-const model = QwenVLModel.fromConfig(cfg, { seed: 1, initStd: 0.05 });
+const model = rolloutBenchModel();
 const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-rollout-'));
 model.save(dir);
-const g = new torch.Generator(0);
-const prompts = torch.randint(0, 4000, [PROMPTS, PROMPT_LEN], { generator: g }).toArray() as number[][];
+const prompts = benchPrompts(PROMPTS, PROMPT_LEN);
 // Near-uniform logits over 4096 tokens: exp(4.65) ~ 105 makes the stop token ~1/40 of the mass.
 const request = { inputIds: prompts, n: N, maxNewTokens: MAX_NEW, temperature: 1, topP: 1, stopTokenIds: [EOS], logitBias: { [EOS]: 4.65, 4090: -100 }, seed: 7 };
 
