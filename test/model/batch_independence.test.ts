@@ -4,18 +4,12 @@
  * the same sequence generated in a batch (greedy and sampled, with stops at varied lengths).
  */
 import { describe, expect, it } from 'vitest';
-import { parseQwenConfig } from '../../lib/models/qwen2_5_vl/config.js';
+import { engineTestConfig } from './engine_config.js';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
 import { torch } from '../../lib/index.js';
 import { expectClose } from '../helpers/tensors.js';
 
-const cfg = parseQwenConfig({
-  model_type: 'qwen2_5_vl', vocab_size: 300, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2,
-  num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: false,
-  rope_scaling: { type: 'mrope', mrope_section: [2, 3, 3] }, image_token_id: 290, video_token_id: 291,
-  vision_start_token_id: 292, vision_end_token_id: 293, eos_token_id: 299, pad_token_id: 298,
-  vision_config: { depth: 1, hidden_size: 32, intermediate_size: 64, num_heads: 2, out_hidden_size: 64, window_size: 56, fullatt_block_indexes: [0] },
-}, 'batch independence config');
+const cfg = engineTestConfig({}, 1);
 const model = QwenVLModel.fromConfig(cfg, { seed: 3, initStd: 0.5 });
 // 30 of 300 tokens stop a row: lengths spread from 1 to the limit, so rows stop at different steps.
 const STOPS = Array.from({ length: 30 }, (_, i) => 10 + i * 9);
