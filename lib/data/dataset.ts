@@ -36,6 +36,12 @@ export interface BadRow {
   reason: string;
 }
 
+/** A `file:row` id (Example.id, SFT record ids) back to its file and row; `row` when the id has no ':' (file paths may hold ':'). */
+export function rowOfId(id: string, row: number): { file: string; row: number } {
+  const k = id.lastIndexOf(':');
+  return k < 0 ? { file: id, row } : { file: id.slice(0, k), row: Number(id.slice(k + 1)) };
+}
+
 export interface DatasetOptions {
   /** Files, folders or `folder@split` specs (data.train_files). */
   files: string | readonly string[];

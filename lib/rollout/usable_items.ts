@@ -4,7 +4,7 @@
  * cannot see, or more pixels than the limit). Those come back as bad rows with the reason, so a
  * trainer skips and counts them and an evaluation reports them; neither stops.
  */
-import type { BadRow, Example } from '../data/dataset.js';
+import { rowOfId, type BadRow, type Example } from '../data/dataset.js';
 import type { DecodedImageCache } from './image_cache.js';
 import type { RolloutItem } from './rollout.js';
 
@@ -17,12 +17,6 @@ export interface UsableItems {
 
 /** Turns examples into rollout items through `images`; see UsableItems. */
 export type ItemsOf = (examples: readonly Example[]) => Promise<UsableItems>;
-
-/** `file:row` ids (the dataset's Example.id) back to a file and a row. */
-function whereIs(e: Example): { file: string; row: number } {
-  const k = e.id.lastIndexOf(':');
-  return k < 0 ? { file: e.id, row: e.index } : { file: e.id.slice(0, k), row: Number(e.id.slice(k + 1)) };
-}
 
 export async function usableItems(examples: readonly Example[], images: DecodedImageCache): Promise<UsableItems> {
   const tried = await Promise.all(examples.map(async (e) => {
@@ -39,7 +33,7 @@ export async function usableItems(examples: readonly Example[], images: DecodedI
     if (t.item) {
       out.examples.push(t.e);
       out.items.push(t.item);
-    } else out.bad.push({ ...whereIs(t.e), reason: t.reason! });
+    } else out.bad.push({ ...rowOfId(t.e.id, t.e.index), reason: t.reason! });
   }
   return out;
 }

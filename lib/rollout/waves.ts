@@ -6,8 +6,9 @@
  * prefill); each wave passes its first sequence id, and sampling noise is keyed by sequence id, so
  * the waves sample exactly what one call would.
  */
-import { freemem, totalmem } from 'node:os';
+import { freemem } from 'node:os';
 import type { QwenVLConfig } from '../models/qwen2_5_vl/config.js';
+import { kvBytesPerToken } from '../models/qwen2_5_vl/model_size.js';
 import { dtypeBytes, type DType } from '../torch/dtype.js';
 
 /** What one wave may hold. */
@@ -20,9 +21,7 @@ export interface WaveLimits {
 
 /** Bytes one row needs: K and V of every layer for each of its tokens, plus two fp32 rows of logits. */
 export function rowBytes(c: QwenVLConfig, dtype: DType, tokens: number): number {
-  const t = c.text;
-  const kvPerToken = 2 * t.numLayers * t.numKvHeads * (t.hiddenSize / t.numHeads) * dtypeBytes(dtype);
-  return kvPerToken * tokens + 2 * 4 * t.vocabSize;
+  return kvBytesPerToken(c, dtypeBytes(dtype)) * tokens + 2 * 4 * c.text.vocabSize;
 }
 
 /**
@@ -55,12 +54,12 @@ export interface WaveConfig {
 /**
  * The budget now: kv_cache_gib when set; else, on CUDA, gpu_memory_utilization of the memory the
  * allocator could still hand out (free on the device plus cached but unused); on the CPU, that
- * share of the free RAM (at least a quarter of all RAM is never assumed free).
+ * share of the free RAM.
  */
 export function waveLimits(w: WaveConfig, device: { free: number; reserved: number; allocated: number } | null): WaveLimits {
   let bytes: number;
   if (w.kvCacheGib !== null) bytes = w.kvCacheGib * 2 ** 30;
   else if (device) bytes = w.gpuMemoryUtilization * (device.free + device.reserved - device.allocated);
-  else bytes = w.gpuMemoryUtilization * Math.min(freemem(), totalmem());
+  else bytes = w.gpuMemoryUtilization * freemem();
   return { bytes, maxNumSeqs: w.maxNumSeqs };
 }

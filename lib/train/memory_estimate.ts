@@ -7,6 +7,7 @@
  * q/k/v, the attention output and the MLP's four intermediate-size tensors, plus fp32 norm
  * statistics.
  */
+import { kvBytesPerToken } from '../models/qwen2_5_vl/model_size.js';
 import { cudaIndexOf } from '../torch/device.js';
 import { freemem, totalmem } from 'node:os';
 import type { QwenVLConfig } from '../models/qwen2_5_vl/config.js';
@@ -48,7 +49,7 @@ export function estimateMemory(x: MemoryEstimateInput): MemoryEstimate {
     ['AdamW moments', 2 * x.trainable * (x.masterWeights ? 4 : bc)],
     [x.refOffload ? 'reference (on the CPU between phases)' : 'reference model', x.refDtype && !x.refOffload ? x.params * (BYTES[x.refDtype] ?? 4) : 0],
     [`activations${x.checkpointing ? ' (checkpointed)' : ''}`, (x.checkpointing ? ckpt : full) + lmHead],
-    ['rollout KV cache', x.rolloutRows * x.rolloutLength * t.numLayers * 2 * kvDim * bc],
+    ['rollout KV cache', x.rolloutRows * x.rolloutLength * kvBytesPerToken(x.config, bc)],
   ];
   const total = parts.reduce((a, [, b]) => a + b, 0);
   return { parts, total, totalWithoutCheckpointing: total - (x.checkpointing ? ckpt - full : 0) };

@@ -18,6 +18,12 @@ export function parameterCount(c: QwenVLConfig): number {
   return t.vocabSize * h * (t.tieWordEmbeddings ? 1 : 2) + t.numLayers * layer + h + patchDim * vh + v.depth * block + merged * merged + merged * v.outHiddenSize + vh;
 }
 
+/** Bytes of K and V over all layers for one token of one sequence, at `bytesPerElement`. */
+export function kvBytesPerToken(c: QwenVLConfig, bytesPerElement: number): number {
+  const t = c.text;
+  return 2 * t.numLayers * t.numKvHeads * (t.hiddenSize / t.numHeads) * bytesPerElement;
+}
+
 /** Throws when the weights alone would not fit in this machine's RAM (CPU models only). */
 export function assertFitsInMemory(c: QwenVLConfig, bytesPerParameter: number, device: string, ram = totalmem()): void {
   if (device !== 'cpu') return;

@@ -3,14 +3,9 @@
  * a missing file, an unknown format, a truncated file, an unreadable header or more pixels than
  * data.image_pixel_limit makes the record a bad row, reported and left out before training.
  */
+import { rowOfId } from '../../data/dataset.js';
 import { checkImageSource } from '../../data/image_source.js';
 import type { SftBadRow, SftRecord } from './data.js';
-
-/** `file:row` of a record id back to its parts (file paths may contain ':'). */
-function whereIs(id: string): { file: string; row: number } {
-  const k = id.lastIndexOf(':');
-  return k < 0 ? { file: id, row: -1 } : { file: id.slice(0, k), row: Number(id.slice(k + 1)) };
-}
 
 /** The records whose images pass the check, in order; the others go to `onBad`. */
 export async function withCheckedImages(records: readonly SftRecord[], pixelLimit: number, onBad: (b: SftBadRow) => void, chunk = 64): Promise<SftRecord[]> {
@@ -28,7 +23,7 @@ export async function withCheckedImages(records: readonly SftRecord[], pixelLimi
     const reasons = await Promise.all(part.map(async (r) => (await check(r)).find((why) => why !== null) ?? null));
     part.forEach((r, i) => {
       if (reasons[i] === null) out.push(r);
-      else onBad({ ...whereIs(r.id), reason: reasons[i]! });
+      else onBad({ ...rowOfId(r.id, -1), reason: reasons[i]! });
     });
   }
   return out;
