@@ -7,39 +7,34 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
-import { parseQwenConfig } from '../../lib/models/qwen2_5_vl/config.js';
+import { engineTestConfig } from '../model/engine_config.js';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
 import { sampleTokens } from '../../lib/models/qwen2_5_vl/sampling.js';
 import { addon, native } from '../../lib/native.js';
 
-const config = (over: Record<string, unknown> = {}) => parseQwenConfig({
-  model_type: 'qwen2_5_vl', vocab_size: 300, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2,
-  num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: false,
-  rope_scaling: { type: 'mrope', mrope_section: [2, 3, 3] }, image_token_id: 290, video_token_id: 291,
-  vision_start_token_id: 292, vision_end_token_id: 293, eos_token_id: 299, pad_token_id: 298, max_position_embeddings: 64,
-  vision_config: { depth: 1, hidden_size: 32, intermediate_size: 64, num_heads: 2, out_hidden_size: 64, window_size: 56, fullatt_block_indexes: [0] },
-  ...over,
-}, 'guard test config');
+const config = () => engineTestConfig({ max_position_embeddings: 64 }, 1);
 const model = () => QwenVLModel.fromConfig(config(), { seed: 1 });
 const prompt = [[1, 2, 3, 4]];
 
 describe('native input guards', () => {
-  it('tokenLogProbs: chunk 0, an empty vocabulary dimension and out-of-range targets are errors', () => {
+  it('tokenLogProbs: chunk 0, an empty vocabulary dimension and out-of-range targets are errors', () => torch.scope(() => {
     const logits = torch.randn([2, 3, 5]), targets = torch.tensor([[0, 1, 2], [3, 4, 0]]);
     expect(() => native.tokenLogProbs(logits.handle, targets.handle, 1, false, 0)).toThrow(/chunk must be a positive number of rows, got 0/);
     expect(() => native.tokenLogProbs(torch.zeros([2, 3, 0]).handle, targets.handle, 1, false, 4)).toThrow(/non-empty last \(vocabulary\) dimension/);
     expect(() => native.tokenLogProbs(logits.handle, torch.tensor([[0, 1, 9], [3, 4, 0]]).handle, 1, false, 4)).toThrow(/target ids must be in \[0, 5\), got \[0, 9\]/);
     expect(() => native.tokenLogProbs(logits.handle, torch.tensor([[0.5, 1, 2], [3, 4, 0]]).handle, 1, false, 4)).toThrow(/targets must be an integer tensor/);
-  });
+  }));
 
   it('the model: chunk 0, float ids and ids outside the vocabulary are errors', () => {
     const m = model();
     try {
-      const ids = torch.tensor([[1, 2, 3, 4]]);
-      expect(() => m.logProbs({ inputIds: ids }, torch.tensor([[2, 3]]), 1, { chunk: 0 })).toThrow(/chunk must be a positive number of rows, got 0/);
-      expect(() => m.forward({ inputIds: torch.tensor([[1.5, 2, 3]], { dtype: 'float32' }) })).toThrow(/input ids must be an integer tensor, got Float/);
-      expect(() => m.forward({ inputIds: torch.tensor([[1, 300, 3]]) })).toThrow(/input ids must be in \[0, 300\) \(the vocabulary\), got ids from 1 to 300/);
-      expect(() => m.forward({ inputIds: torch.tensor([[1, -2, 3]]) })).toThrow(/got ids from -2 to 3/);
+      torch.scope(() => {
+        const ids = torch.tensor([[1, 2, 3, 4]]);
+        expect(() => m.logProbs({ inputIds: ids }, torch.tensor([[2, 3]]), 1, { chunk: 0 })).toThrow(/chunk must be a positive number of rows, got 0/);
+        expect(() => m.forward({ inputIds: torch.tensor([[1.5, 2, 3]], { dtype: 'float32' }) })).toThrow(/input ids must be an integer tensor, got Float/);
+        expect(() => m.forward({ inputIds: torch.tensor([[1, 300, 3]]) })).toThrow(/input ids must be in \[0, 300\) \(the vocabulary\), got ids from 1 to 300/);
+        expect(() => m.forward({ inputIds: torch.tensor([[1, -2, 3]]) })).toThrow(/got ids from -2 to 3/);
+      });
     } finally {
       m.dispose();
     }
@@ -57,9 +52,11 @@ describe('native input guards', () => {
       await expect(m.generate({ ...base, inputIds: [[1, 999]] })).rejects.toThrow(/got 999/);
       await expect(m.generate({ ...base, maxNewTokens: 0 })).rejects.toThrow(/maxNewTokens must be an integer >= 1/);
       // The engine checks the same values itself (a caller of the native surface skips the TS checks).
-      expect(() => sampleTokens(torch.randn([2, 5]), { temperature: NaN }, 0)).toThrow(/temperature must be a finite number >= 0/);
-      expect(() => sampleTokens(torch.randn([2, 5]), { topP: 0 }, 0)).toThrow(/top_p must be in \(0, 1\]/);
-      expect(() => sampleTokens(torch.tensor([[0, NaN, 1]]), {}, 0)).toThrow(/logits hold NaN or infinity/);
+      torch.scope(() => {
+        expect(() => sampleTokens(torch.randn([2, 5]), { temperature: NaN }, 0)).toThrow(/temperature must be a finite number >= 0/);
+        expect(() => sampleTokens(torch.randn([2, 5]), { topP: 0 }, 0)).toThrow(/top_p must be in \(0, 1\]/);
+        expect(() => sampleTokens(torch.tensor([[0, NaN, 1]]), {}, 0)).toThrow(/logits hold NaN or infinity/);
+      });
     } finally {
       m.dispose();
     }

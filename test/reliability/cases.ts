@@ -19,6 +19,7 @@ import { native } from '../../lib/native.js';
 import { QwenTokenizer } from '../../lib/tokenizer/tokenizer.js';
 import { claimedSize, damagedParquetPage, damagedPixels } from './images.js';
 import { fuzzCases } from './fuzz.js';
+import { engineTestConfigJson } from '../model/engine_config.js';
 
 export interface Case {
   name: string;
@@ -41,14 +42,8 @@ const write = (dir: string, name: string, data: string | Buffer) => {
   return p;
 };
 
-const TINY = {
-  model_type: 'qwen2_5_vl', vocab_size: 300, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 1,
-  num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: false,
-  rope_scaling: { type: 'mrope', mrope_section: [2, 3, 3] }, image_token_id: 290, video_token_id: 291,
-  vision_start_token_id: 292, vision_end_token_id: 293, eos_token_id: 299, pad_token_id: 298, max_position_embeddings: 64,
-  vision_config: { depth: 1, hidden_size: 32, intermediate_size: 64, num_heads: 2, out_hidden_size: 64, window_size: 56, fullatt_block_indexes: [0] },
-};
-export const tinyConfigJson = (): Record<string, unknown> => structuredClone(TINY);
+/** The guard tests' model (engine test config, 1 layer, context 64) as config.json fields; a fresh object each call. */
+export const tinyConfigJson = (): Record<string, unknown> => engineTestConfigJson({ num_hidden_layers: 1, max_position_embeddings: 64 }, 1);
 
 /** A config.json with `edit` applied, read the way a checkpoint's is. */
 function configCase(name: string, edit: (c: Record<string, any>) => void, expect: RegExp): Case {
