@@ -56,6 +56,21 @@ export interface NativeDeviceMemoryStats {
 /** What the addon was compiled against and libtorch's build and thread settings. */
 export interface NativeBuildInfo { torchVersion: string; cxx11abi: boolean; napiVersion: number; config: string; parallel: string }
 
+/** distInit's options (native/core/distributed/group.h GroupOptions). */
+export interface DistInitOptions {
+  backend: 'gloo' | 'nccl';
+  rank: number;
+  worldSize: number;
+  masterAddr: string;
+  masterPort: number;
+  /** Rank 0 hosts the TCPStore unless a launcher's agent already does (torchrun). */
+  hostStore: boolean;
+  storePrefix: string;
+  timeoutMs: number;
+  /** A peer silent this long ends the process (0 = no watchdog). */
+  heartbeatTimeoutMs: number;
+}
+
 /** One parameter group of adamwNew (every field required). */
 export interface AdamWGroupSpec { params: readonly Handle[]; lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }
 /** Fields of adamwSetGroup: a key that is present must hold a number. */
@@ -547,6 +562,38 @@ export interface NativeApi {
   adamwFree(optimizer: OptimizerIndex): void;
   /** Scales grads to a global norm of at most maxNorm; returns the norm before. [sync] */
   clipGradNorm(params: readonly Handle[], maxNorm: number, normType?: number | null): number;
+
+  // ---- distributed (distributed.cpp): one c10d process group per process ----
+  /** The c10d backends this build has ('gloo', 'nccl'); empty = single process only. [sync] */
+  distBackends(): string[];
+  /** Rendezvous and start the process group (blocks until every rank has joined or the timeout). [sync] */
+  distInit(options: DistInitOptions): void;
+  /** Stops the heartbeat watchdog (a clean end of run, before the last barrier). [sync] */
+  distStopWatchdog(): void;
+  /** Stops the watchdog and leaves the group (no-op without one). [sync] */
+  distDestroy(): void;
+  /** In-place all-reduce of every tensor. [sync] */
+  distAllreduce(tensors: readonly Handle[], op: 'sum' | 'max' | 'min', what: string): void;
+  /** In-place broadcast from `root`. [sync] */
+  distBroadcast(tensors: readonly Handle[], root: number, what: string): void;
+  /** Every rank's tensor (same shape everywhere), in rank order (new handles). [sync] */
+  distAllgather(tensor: Handle, what: string): Handle[];
+  /** Waits for every rank. [sync] */
+  distBarrier(what: string): void;
+  /** Sets a key of the run's store. [sync] */
+  distStoreSet(key: string, value: string): void;
+  /** Reads a key of the run's store, waiting (up to the timeout) for it to be set. [sync] */
+  distStoreGet(key: string): string;
+  /** Payload bytes this rank has handed to collectives so far. [sync] */
+  distBytes(): number;
+  /** Averages the parameters' gradients over the ranks in buckets; returns the bytes reduced. [sync] */
+  distAllreduceGrads(params: readonly Handle[], bucketBytes: number): number;
+  /** ZeRO-2: each rank keeps the averaged gradients of the parameters it owns, drops the rest. [sync] */
+  distReduceScatterGrads(params: readonly Handle[], owners: readonly number[], bucketBytes: number): number;
+  /** Global grad-norm clipping over gradients split across ranks; returns the norm before. [sync] */
+  distClipShardedGradNorm(params: readonly Handle[], owners: readonly number[], maxNorm: number): number;
+  /** Every rank receives the weights each parameter's owner holds. [sync] */
+  distBroadcastFromOwners(params: readonly Handle[], owners: readonly number[], bucketBytes: number): number;
 
   // ---- safetensors bytes (io.cpp) ----
   /** Reads tensors from a file's data section (dataStart = 8 + header length). [sync] */

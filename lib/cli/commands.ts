@@ -4,6 +4,7 @@ import { register as dataSynth } from './data_synth.js';
 import { register as doctor } from './doctor.js';
 import { register as evaluate } from './eval.js';
 import { register as generate } from './generate.js';
+import { register as launch } from './launch.js';
 import { register as pipeline } from './pipeline.js';
 import { register as profile } from './profile.js';
 import { register as report } from './report.js';
@@ -11,4 +12,4 @@ import { register as sft } from './sft.js';
 import { register as study } from './study.js';
 import { register as train } from './train.js';
 
-export const commands: Array<(program: Command) => void> = [doctor, dataSynth, generate, sft, train, profile, pipeline, study, evaluate, report];
+export const commands: Array<(program: Command) => void> = [doctor, dataSynth, generate, sft, train, profile, pipeline, study, evaluate, report, launch];

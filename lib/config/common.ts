@@ -73,6 +73,17 @@ export const modelPathFields = {
   enable_gradient_checkpointing: z.boolean().default(true),
 };
 
+/** trainer.distributed: how the ranks of a data-parallel run talk (docs/distributed.md). */
+export const DistributedSchema = z.strictObject({
+  backend: z.enum(['auto', 'gloo', 'nccl']).default('auto'), // auto: nccl on CUDA devices, gloo on the CPU
+  // none: every rank holds the whole AdamW state; optimizer: ZeRO-1 (moments and fp32 masters split
+  // across ranks); optimizer+grads: ZeRO-2 (gradients also reduce-scattered to their owner).
+  sharding: z.enum(['none', 'optimizer', 'optimizer+grads']).default('none'),
+  timeout_s: z.number().positive().default(1800), // a collective or the store waiting longer ends the run
+  heartbeat_timeout_s: z.number().min(0).default(60), // a rank silent this long ends the others; 0 = off
+  bucket_mb: z.number().positive().default(25), // gradients are reduced in flat buckets of about this size
+});
+
 /** Fields of `trainer` shared by both configs (EasyR1 TrainerConfig names). */
 export function trainerCommonFields(d: { project_name: string; experiment_name: string; val_freq: number; save_freq: number }) {
   return {
@@ -82,10 +93,12 @@ export function trainerCommonFields(d: { project_name: string; experiment_name: 
     experiment_name: z.string().min(1).default(d.experiment_name),
     logger: z.array(LoggerName).default(['console', 'jsonl', 'tensorboard']),
     // Data-parallel processes the batch arithmetic is laid out for (the reference ran 1 x 8): it sets
-    // the per-device batches (and SFT's effective batch); this trainer runs their micro-batches one
-    // after another on one device, which gives the same update.
+    // the per-device batches (and SFT's effective batch). Launched as that many processes (`vsr1
+    // launch`, torchrun; WORLD_SIZE must equal nnodes x n_gpus_per_node) each rank runs its share;
+    // run as one process, the micro-batches of every rank run one after another, the same update.
     nnodes: posInt().default(1),
     n_gpus_per_node: posInt().default(1),
+    distributed: DistributedSchema.prefault({}), // docs/distributed.md; read only when launched with WORLD_SIZE > 1
     device: DeviceName.default('auto'),
     val_freq: freq().default(d.val_freq),
     val_before_train: z.boolean().default(false),

@@ -53,6 +53,12 @@ export interface RolloutSettings {
   waves?: () => WaveLimits;
   /** Runs each pass's generation (e.g. inside a profiler trace: `vsr1 profile --phase pass2`). */
   aroundPass?: <T>(pass: 'rollout' | 'pass2', run: () => Promise<T>) => Promise<T>;
+  /**
+   * Where this batch sits in a larger one split across ranks, so each sample draws the random
+   * numbers it would in one process: the index of its first prompt there, and the index there of
+   * its first pass-2 sequence given how many this share asks (a data-parallel rank gathers that).
+   */
+  sequenceOffsets?: { firstPrompt: number; firstPass2: (asked: number) => number };
 }
 
 export interface Rollout {
@@ -94,7 +100,7 @@ export async function encodePass1(encoder: PromptEncoder, items: readonly Rollou
  * the tokens a per-row limit would (a row's tokens never depend on later ones).
  */
 async function generateRows(
-  model: QwenVLModel, prompts: readonly EncodedPrompt[], s: SamplingSettings, n: number, seed: number, budgets?: readonly number[], limits?: WaveLimits,
+  model: QwenVLModel, prompts: readonly EncodedPrompt[], s: SamplingSettings, n: number, seed: number, budgets?: readonly number[], limits?: WaveLimits, firstPrompt = 0,
 ): Promise<number[][]> {
   const maxNew = budgets ? Math.max(...budgets) : s.maxNewTokens;
   const longest = Math.max(...prompts.map((p) => p.ids.length));
@@ -108,7 +114,7 @@ async function generateRows(
       const r = await model.generate({
         inputIds: part.map((p) => p.ids), pixelValues: pixels, imageGridThw: part.flatMap((p) => p.imageGridThw.map((g) => [...g])),
         n, maxNewTokens: budgets ? Math.max(...budgets.slice(a, b)) : s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, greedy: s.greedy ?? false,
-        logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed, firstSequenceId: a * n,
+        logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed, firstSequenceId: (firstPrompt + a) * n,
       });
       out.push(...(budgets ? r.sequences.map((seq, row) => seq.slice(0, budgets[a + Math.floor(row / n)])) : r.sequences));
     } finally {
@@ -128,7 +134,8 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
   const budgets = lim ? encoded.map((e) => responseBudget(e.ids.length, r.sampling.maxNewTokens, lim.maxModelLen)) : undefined;
   const limits = r.waves?.();
   const around = r.aroundPass ?? (<T>(_: string, run: () => Promise<T>) => run());
-  const responses = await around('rollout', () => generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets, limits));
+  const offsets = r.sequenceOffsets;
+  const responses = await around('rollout', () => generateRows(model, encoded, r.sampling, n, r.sampling.seed, budgets, limits, offsets?.firstPrompt ?? 0));
   const tok = encoder.tokenizer;
   const texts = responses.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const prompts = encoded.flatMap((p) => Array<EncodedPrompt>(n).fill(p));
@@ -151,8 +158,10 @@ export async function rollout(model: QwenVLModel, encoder: PromptEncoder, items:
     const fits = wanted.map((_, k) => k).filter((k) => budget2[k] > 0);
     const asked = fits.map((k) => wanted[k]);
     const p2 = fits.map((k) => encodedP2[k]);
+    // Every rank calls firstPass2 (it may gather across ranks), also with nothing to ask.
+    const firstPass2 = offsets ? offsets.firstPass2(asked.length) : 0;
     if (asked.length) {
-      const out = await around('pass2', () => generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined, limits));
+      const out = await around('pass2', () => generateRows(model, p2, r.sampling, 1, r.sampling.seed + 1_000_003, lim ? fits.map((k) => budget2[k]) : undefined, limits, firstPass2));
       asked.forEach((i, k) => {
         pass2Texts![i] = tok.decode(out[k], { skipSpecialTokens: true });
         pass2Sequences![i] = { prompt: p2[k], response: out[k] };

@@ -7,6 +7,7 @@ import { SafetensorsFile, loadSafetensors, saveSafetensors, saveSafetensorsAsync
 import { scope } from './lifetime.js';
 import { Tensor, wrap } from './tensor.js';
 import { assertUnlocked } from './param_lock.js';
+import { dtypeBytes } from './dtype.js';
 
 export interface ParamGroup {
   params: Tensor[];
@@ -77,6 +78,19 @@ export class AdamW {
     native.adamwSetGroup(this.index, group, o);
   }
 
+  /** Bytes of state held: the moments and fp32 masters allocated so far (none before the first step). */
+  stateBytes(): number {
+    const st = native.adamwGetState(this.index) as { expAvg: (number | null)[]; expAvgSq: (number | null)[]; master: (number | null)[] };
+    let bytes = 0;
+    for (const h of [...st.expAvg, ...st.expAvgSq, ...st.master]) {
+      if (h === null) continue;
+      const t = wrap(h);
+      bytes += t.numel() * dtypeBytes(t.dtype);
+      t.dispose();
+    }
+    return bytes;
+  }
+
   /** Saves step counts and moments to a safetensors file (hyper-parameters in its metadata). */
   save(file: string): void {
     const { tensors, metadata } = this.stateTensors();
@@ -126,6 +140,16 @@ export class AdamW {
       groups.forEach((g, i) => { if (this.groups[i]) this.setGroup(i, { lr: g.lr, weightDecay: g.weightDecay }); });
       return { masters };
     });
+  }
+
+  /**
+   * Sets the state of every parameter from tensors (one entry per parameter, in order; null
+   * moments = never stepped), e.g. gathered from the shards of another world size.
+   */
+  setStateEntries(entries: readonly { step: number; expAvg: Tensor | null; expAvgSq: Tensor | null; master: Tensor | null }[]): void {
+    if (entries.length !== this.params.length) throw new Error(`AdamW.setStateEntries: ${entries.length} entries for ${this.params.length} parameters`);
+    const masters = entries.some((e) => e.master !== null);
+    native.adamwSetState(this.index, entries.map((e) => e.step), entries.map((e) => e.expAvg?.handle ?? null), entries.map((e) => e.expAvgSq?.handle ?? null), masters ? entries.map((e) => e.master?.handle ?? null) : null);
   }
 
   /** Copies fp32 master weights (`master.<i>` by parameter index) in, e.g. from an older checkpoint's separate file. */

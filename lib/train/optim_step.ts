@@ -4,7 +4,7 @@
  * holds NaN or Inf is skipped so one bad batch cannot destroy the weights. Gradients are
  * cleared either way.
  */
-import type * as torch from '../torch/index.js';
+import * as torch from '../torch/index.js';
 import { clipGradNorm } from '../torch/optim.js';
 
 /** Result of {@link clippedStep}: the pre-clip norm and whether the update was applied. */
@@ -22,4 +22,18 @@ export function clippedStep(optimizer: torch.AdamW, maxNorm: number): StepOutcom
   if (finite) optimizer.step();
   optimizer.zeroGrad();
   return { norm, applied: finite };
+}
+
+/**
+ * What a trainer calls once the gradients of an optimizer step are accumulated: clipping and the
+ * update. A single process uses {@link clippedStep} on its AdamW; a data-parallel run first
+ * exchanges gradients (lib/train/data_parallel_step.ts).
+ */
+export interface GradientStep {
+  step(maxNorm: number): StepOutcome;
+}
+
+/** An AdamW as a GradientStep (a data-parallel step passes through unchanged). */
+export function asGradientStep(o: torch.AdamW | GradientStep): GradientStep {
+  return o instanceof torch.AdamW ? { step: (maxNorm) => clippedStep(o, maxNorm) } : o;
 }

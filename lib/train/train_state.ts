@@ -11,6 +11,7 @@ import { saveCheckpoint, type CheckpointInfo } from '../checkpoint/index.js';
 import type { SamplerState } from '../data/sampler.js';
 import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
+import { hasOptimizerShards, loadOptimizerShards, loadWholeOptimizerInto } from './optimizer_shards.js';
 
 export const MODEL_SUBDIR = 'model';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -43,7 +44,10 @@ export interface SaveTrainStateOptions {
   root: string;
   step: number;
   model: QwenVLModel;
-  optimizer: torch.AdamW;
+  /** The AdamW written as optimizer.safetensors; null when each rank writes its shard (`writeMore`). */
+  optimizer: torch.AdamW | null;
+  /** More payload (a sharded run's optimizer shards), written into the folder before it is published. */
+  writeMore?: (dir: string) => Promise<void>;
   data: SamplerState | null;
   configHash: string;
   keepLast?: number;
@@ -60,7 +64,8 @@ export async function saveTrainState(o: SaveTrainStateOptions): Promise<string> 
     writePayload: async (dir) => {
       // Written off the JS thread; the optimizer file holds the fp32 master weights too.
       await o.model.saveAsync(join(dir, MODEL_SUBDIR));
-      await o.optimizer.saveAsync(join(dir, OPTIMIZER_FILE));
+      if (o.optimizer) await o.optimizer.saveAsync(join(dir, OPTIMIZER_FILE));
+      if (o.writeMore) await o.writeMore(dir);
     },
   });
   return r.dir;
@@ -70,10 +75,13 @@ export async function saveTrainState(o: SaveTrainStateOptions): Promise<string> 
  * Loads the optimizer (and masters) of a checkpoint and its RNG state. The model weights are
  * loaded by the caller from `<dir>/model` before the optimizer is built.
  */
-export function restoreTrainState(ck: CheckpointInfo, optimizer: torch.AdamW): void {
+export function restoreTrainState(ck: CheckpointInfo, optimizer: torch.AdamW, owned: readonly number[] | null = null): void {
   const opt = join(ck.dir, OPTIMIZER_FILE);
-  if (!existsSync(opt)) throw new Error(`checkpoint ${ck.dir}: no ${OPTIMIZER_FILE}`);
-  const { masters } = optimizer.load(opt);
+  const sharded = hasOptimizerShards(ck.dir);
+  if (!sharded && !existsSync(opt)) throw new Error(`checkpoint ${ck.dir}: no ${OPTIMIZER_FILE} and no optimizer shards`);
+  // `owned`: this rank's optimizer holds these parameters of the list (a sharded run); null = all, in order.
+  const all = owned ?? optimizer.params.map((_, i) => i);
+  const { masters } = sharded ? loadOptimizerShards(ck.dir, optimizer, all) : owned ? loadWholeOptimizerInto(opt, optimizer, all) : optimizer.load(opt);
   if (optimizer.masterCount > 0 && !masters) {
     // Checkpoints written before the masters moved into the optimizer keep them in a file of their own.
     const mf = join(ck.dir, MASTER_FILE);

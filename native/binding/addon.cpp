@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerIO(env, exports);
   registerProfiler(env, exports);
   registerQwen(env, exports);
+  registerDistributed(env, exports);
   return exports;
 }
 }  // namespace

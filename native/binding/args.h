@@ -69,5 +69,6 @@ void registerOptim(Napi::Env env, Napi::Object exports);
 void registerIO(Napi::Env env, Napi::Object exports);
 void registerProfiler(Napi::Env env, Napi::Object exports);
 void registerQwen(Napi::Env env, Napi::Object exports);
+void registerDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace vsr1::js

@@ -42,7 +42,12 @@ export function tinyModel(dir: string, seed = 0, arch = TEST_ARCH): string {
  * dotted overrides applied last.
  */
 export function sftConfig(world: string, model: string, out: string, over: string[] = []): SftConfig {
-  return loadSftConfig({
+  return loadSftConfig(sftInput(world, model, out), over);
+}
+
+/** The raw input of sftConfig (what a YAML file for `vsr1 sft --config` holds). */
+export function sftInput(world: string, model: string, out: string): Record<string, unknown> {
+  return {
     data: {
       train_files: [
         { path: join(world, 'sft.jsonl'), style: 'see-think', format: 'world' },
@@ -62,5 +67,5 @@ export function sftConfig(world: string, model: string, out: string, over: strin
       max_steps: 20, total_epochs: 100, micro_batch_size_per_device: 4, gradient_accumulation_steps: 2, device: 'cpu', num_threads: 1,
       logger: ['jsonl'], val_freq: -1, save_freq: -1, save_checkpoint_path: out, log_samples: 0,
     },
-  }, over);
+  };
 }

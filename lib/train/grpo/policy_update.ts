@@ -14,7 +14,7 @@ import {
 import type { ClipConfig } from '../../grpo/policy_loss.js';
 import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
 import { scoreResponsesAsync } from '../../rollout/score_responses.js';
-import { clippedStep } from '../optim_step.js';
+import { asGradientStep, type GradientStep } from '../optim_step.js';
 
 /** One reward channel of a multi-reward update (docs/method.md, "Channel token masks"). */
 export interface UpdateChannel {
@@ -82,6 +82,11 @@ export interface UpdateSettings {
    * plus named scalar metrics (tensors; logged as actor/<name>). Not used with reward channels.
    */
   loss?: PolicyLossHook;
+  /**
+   * A data-parallel rank: its mini-batches are its share of each global one. 'token' aggregation
+   * then normalises by the token count summed over the ranks (`sumOverRanks`).
+   */
+  dataParallel?: { worldSize: number; sumOverRanks: (x: number) => number };
 }
 
 /** A replacement for the GRPO micro-batch loss (see UpdateSettings.loss). */
@@ -111,8 +116,9 @@ function checkBatch(b: UpdateBatch, s: UpdateSettings): void {
  * Runs every mini-batch of `b` (one clipped AdamW step of `opt`'s parameters each); returns
  * metrics averaged over micro-batches and steps.
  */
-export async function policyUpdate(model: QwenVLModel, opt: torch.AdamW, b: UpdateBatch, s: UpdateSettings): Promise<UpdateMetrics> {
+export async function policyUpdate(model: QwenVLModel, opt: torch.AdamW | GradientStep, b: UpdateBatch, s: UpdateSettings): Promise<UpdateMetrics> {
   checkBatch(b, s);
+  const stepper = asGradientStep(opt);
   const N = b.prompts.length;
   const micro: Record<string, number[]> = {};
   const norms: number[] = [];
@@ -121,12 +127,13 @@ export async function policyUpdate(model: QwenVLModel, opt: torch.AdamW, b: Upda
   for (let epoch = 0; epoch < (s.epochs ?? 1); epoch++) for (let m0 = 0; m0 < N; m0 += s.miniBatch) {
     const mini = Array.from({ length: Math.min(s.miniBatch, N - m0) }, (_, k) => m0 + k);
     const micros = microBatchesByTokens(mini, tokens, s.microBatch, s.microBatchMaxTokens ?? null);
+    const ranks = rankTokens(b, s, mini);
     for (const idx of micros) {
-      const named = await microBatchStep(model, b, s, { idx, mini, gradAccum: micros.length });
+      const named = await microBatchStep(model, b, s, { idx, mini, gradAccum: micros.length, ...ranks });
       for (const [k, v] of Object.entries(readScalars(named))) (micro[k] ??= []).push(v);
       for (const [, t] of named) t.dispose();
     }
-    const { norm, applied } = clippedStep(opt, s.maxGradNorm);
+    const { norm, applied } = stepper.step(s.maxGradNorm);
     norms.push(norm);
     if (!applied) skipped++;
   }
@@ -144,6 +151,16 @@ export interface MicroBatchPlan {
   mini: readonly number[];
   /** Micro-batches of the mini-batch (the accumulation count). */
   gradAccum: number;
+  /** 'token' aggregation on a data-parallel rank: response tokens of the global mini-batch, and the ranks. */
+  globalTokens?: number;
+  worldSize?: number;
+}
+
+/** 'token' mode on a data-parallel rank: the mini-batch's response tokens over every rank. */
+function rankTokens(b: UpdateBatch, s: UpdateSettings, mini: readonly number[]): { globalTokens?: number; worldSize?: number } {
+  if (!s.dataParallel || s.aggregation !== 'token') return {};
+  const local = mini.reduce((a, i) => a + Math.min(b.responses[i].length, s.collate.maxResponseLength ?? Infinity), 0);
+  return { globalTokens: s.dataParallel.sumOverRanks(local), worldSize: s.dataParallel.worldSize };
 }
 
 /**
@@ -189,7 +206,8 @@ function microBatchLoss(
   const { idx, mini, gradAccum } = plan;
   const p1 = withOldAndRef(lp1, batch, idx, b.oldLogProbs, b.refLogProbs, device);
   const microTokens = batch.responseTokens.reduce((a, n) => a + n, 0);
-  const context = { gradAccum, globalTokens: mini.reduce((a, i) => a + Math.min(b.responses[i].length, s.collate.maxResponseLength ?? Infinity), 0), microTokens };
+  const localTokens = () => mini.reduce((a, i) => a + Math.min(b.responses[i].length, s.collate.maxResponseLength ?? Infinity), 0);
+  const context = { gradAccum, globalTokens: plan.globalTokens ?? localTokens(), microTokens, ...(plan.worldSize ? { worldSize: plan.worldSize } : {}) };
   const common = { logProbs: p1.logProbs, oldLogProbs: p1.oldLogProbs, refLogProbs: p1.refLogProbs, responseMask: p1.mask, clip: s.clip, aggregation: s.aggregation, context, entropy: p1.entropy };
   const p2 = batch2 && lp2 ? withOldAndRef(lp2, batch2, idx, b.pass2!.oldLogProbs, b.pass2!.refLogProbs, device) : null;
   return b.channels

@@ -9,7 +9,9 @@ import { canonicalJson, configHash, rawConfig } from '../../config/hash.js';
 import { TrainTrainer, type TrainConfig } from '../../config/train.js';
 
 /** Keys a resumed run may change: run length and how often it saves and validates. */
-export const GRPO_RESUME_IGNORED = ['trainer.max_steps', 'trainer.total_epochs', 'trainer.save_freq', 'trainer.val_freq'];
+// The world size may change across a resume (docs/distributed.md): the global batch, and so the
+// update, does not depend on how many ranks share it.
+export const GRPO_RESUME_IGNORED = ['trainer.max_steps', 'trainer.total_epochs', 'trainer.save_freq', 'trainer.val_freq', 'trainer.nnodes', 'trainer.n_gpus_per_node', 'trainer.distributed'];
 
 /**
  * Keys that only say where the run starts and writes or what it prints (a run started from

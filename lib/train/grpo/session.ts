@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { batchPlan, checkpointRoot, type TrainConfig } from '../../config/index.js';
+import { configHash } from '../../config/hash.js';
 import { recoverRunFolder, RunLock, type CheckpointInfo } from '../../checkpoint/index.js';
 import { DataLoader } from '../../data/loader.js';
 import { type Example, VisionDataset } from '../../data/dataset.js';
@@ -27,6 +28,9 @@ import type { RolloutItem, RolloutSettings } from '../../rollout/rollout.js';
 import { resolveDevice, torchDtype } from '../sft/setup.js';
 import { MODEL_SUBDIR } from '../train_state.js';
 import { trainableFilter } from '../trainable.js';
+import { type DataParallel, startDataParallel } from '../data_parallel.js';
+import { DataParallelStep } from '../data_parallel_step.js';
+import { asGradientStep, type GradientStep } from '../optim_step.js';
 import type { ChannelSettings } from './multi_reward_channels.js';
 import { grpoPlan, type GrpoPlan } from './plan.js';
 import { assertSameConfig, grpoConfigHash, pickCheckpoint } from './resume.js';
@@ -49,7 +53,12 @@ export interface GrpoSession {
   /** The frozen start model, when a KL term needs it. */
   ref: ModelStack | null;
   params: torch.Tensor[];
+  /** This rank's AdamW (over the parameters it owns when the optimizer state is sharded). */
   opt: torch.AdamW;
+  /** Clip and update after the gradients of an optimizer step (exchanging them first across ranks). */
+  gradientStep: GradientStep;
+  /** The data-parallel group and this rank's device, or null in a single process. */
+  dp: DataParallel | null;
   loader: DataLoader;
   totalSteps: number;
   valItems: RolloutItem[];
@@ -63,7 +72,8 @@ export interface GrpoSession {
   plan: GrpoPlan;
   limits: PromptLimits;
   metricsLog: MetricsLogger;
-  samples: SampleLogger;
+  /** Rollout samples (rank 0 only; null on the other ranks of a data-parallel run). */
+  samples: SampleLogger | null;
   timer: PhaseTimer;
   /** Peak memory per phase (allocator statistics on CUDA, tracked bytes on CPU). */
   memory: PhaseMemory;
@@ -92,12 +102,21 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const { log } = o;
   const a = cfg.worker.actor, ro = cfg.worker.rollout, alg = cfg.algorithm, t = cfg.trainer;
   if (!(ro.temperature > 0)) throw new Error(`worker.rollout.temperature: GRPO samples n responses per prompt and scores them at this temperature, so it must be > 0 (got ${ro.temperature}); greedy validation is worker.rollout.val_override_config`);
-  const device = resolveDevice(t.device);
+  const dp = owned.add(startDataParallel(t, resolveDevice(t.device), log), (d) => d?.group.close({ barrier: false }));
+  const device = dp?.device ?? resolveDevice(t.device);
+  const isMain = !dp || dp.group.isMain;
   const dtype = torchDtype(a.model.compute_dtype);
   const runDir = checkpointRoot(cfg);
   // Before anything touches the folder: a second run on it must not clean the first one's temp files.
-  owned.add(RunLock.acquire(runDir, log), (l) => l.release());
-  await recoverRunFolder(runDir, log);
+  // Rank 0 owns the run folder; the others read it once rank 0 has recovered it.
+  if (isMain) {
+    owned.add(RunLock.acquire(runDir, log), (l) => l.release());
+    await recoverRunFolder(runDir, log);
+  }
+  if (dp) {
+    dp.group.assertSame('config hash', configHash(cfg));
+    checkDataParallelBatch(cfg, dp);
+  }
   // Resolved before anything is loaded, so a missing template file stops the run at once.
   const fp = resolveFormatPrompt(cfg.data.format_prompt, alg.preset);
   const resumeFrom = pickCheckpoint(t, runDir, log);
@@ -113,10 +132,14 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   // worker.ref.offload: the reference waits on the CPU and visits the device for its log-prob pass.
   if (ref && cfg.worker.ref.offload) ref.model.moveTo('cpu');
   const params = policy.model.setTrainable(trainableFilter({ freezeVisionTower: a.model.freeze_vision_tower }));
+  // Every rank starts from rank 0's weights (as DDP does), whatever each loaded or initialised.
+  if (dp) dp.group.broadcastParameters(params, dp.bucketBytes);
   policy.model.setGradientCheckpointing(a.model.enable_gradient_checkpointing);
   // bf16 compute with fp32 model.dtype (docs/method.md, "Optimizer and schedule"): the optimizer keeps fp32 masters and moments.
   const masterWeights = a.model.dtype === 'fp32' && dtype !== 'float32';
-  const opt = owned.add(new torch.AdamW(params, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps, masterWeights }), (x) => x.dispose());
+  const makeOpt = (ps: torch.Tensor[]) => new torch.AdamW(ps, { lr: a.optim.lr, weightDecay: a.optim.weight_decay, betas: a.optim.betas as [number, number], eps: a.optim.eps, masterWeights });
+  const dpStep = dp ? new DataParallelStep(dp.group, params, t.distributed.sharding, dp.bucketBytes, makeOpt) : null;
+  const opt = owned.add(dpStep?.optimizer ?? makeOpt(params), (x) => x.dispose());
 
   const images = new DecodedImageCache({ pixelLimit: cfg.data.image_pixel_limit });
   const toItems: ItemsOf = (es) => usableItems(es, images);
@@ -124,7 +147,9 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const { loader, valItems } = await loadData(cfg, policy, fp, limits, toItems, resumeFrom, log);
   const totalSteps = loader.totalSteps(t.total_epochs, t.max_steps);
   const bp = batchPlan(cfg);
-  log(`grpo: ${totalSteps} steps of ${bp.sequencesPerStep} samples, ${bp.optimizerStepsPerStep} optimizer step(s) each; the batch arithmetic of ${bp.worldSize} process(es) (trainer.nnodes × n_gpus_per_node) runs on one ${device} device, ${bp.gradAccumSteps} micro-batch(es) per process per optimizer step`);
+  log(dp
+    ? `grpo: ${totalSteps} steps of ${bp.sequencesPerStep} samples over ${bp.worldSize} ranks (${bp.sequencesPerStep / bp.worldSize} each), ${bp.optimizerStepsPerStep} optimizer step(s) each, ${bp.gradAccumSteps} micro-batch(es) per rank per optimizer step`
+    : `grpo: ${totalSteps} steps of ${bp.sequencesPerStep} samples, ${bp.optimizerStepsPerStep} optimizer step(s) each; the batch arithmetic of ${bp.worldSize} process(es) (trainer.nnodes × n_gpus_per_node) runs on one ${device} device, ${bp.gradAccumSteps} micro-batch(es) per process per optimizer step`);
 
   for (const line of startupMemory(cfg, policy, params, masterWeights, ref !== null)) log(line);
 
@@ -139,15 +164,27 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
     waves: () => waveLimits({ gpuMemoryUtilization: ro.gpu_memory_utilization, kvCacheGib: ro.kv_cache_gib, maxNumSeqs: ro.max_num_seqs }, cudaStats(device)),
   });
   // Steps after the checkpoint run again: their old log lines go first, so each step is logged once.
-  rewindRunLogs(runDir, RUN_LOGS, resumeFrom?.step ?? -1, log);
-  const metricsLog = new MetricsLogger({ dir: runDir, loggers: t.logger, print: log });
+  if (isMain) rewindRunLogs(runDir, RUN_LOGS, resumeFrom?.step ?? -1, log);
+  const metricsLog = new MetricsLogger({ dir: runDir, loggers: isMain ? t.logger : [], print: log });
   owned.add(metricsLog, (m) => m.close());
   return {
-    cfg, log, device, runDir, hash: grpoConfigHash(cfg), resumeFrom, fp, policy, ref, params, opt, loader, totalSteps, valItems, toItems, reward, rolloutSettings,
+    cfg, log, device, runDir, hash: grpoConfigHash(cfg), resumeFrom, fp, policy, ref, params, opt, gradientStep: dpStep ?? asGradientStep(opt), dp, loader, totalSteps, valItems, toItems, reward, rolloutSettings,
     channelSettings: { weights: { ans: mr.ans_weight, vis: mr.vis_weight }, klCoefs: { ans: mr.ans_kl_coef, vis: mr.vis_kl_coef }, tokenMask: mr.token_mask, normByStd: alg.norm_adv_by_std_in_grpo },
-    kl, plan: grpoPlan(cfg), limits, metricsLog, samples: new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples), timer: new PhaseTimer(), memory: new PhaseMemory(device),
+    kl, plan: grpoPlan(cfg), limits, metricsLog, samples: isMain ? new SampleLogger(join(runDir, 'samples.jsonl'), t.log_samples) : null, timer: new PhaseTimer(), memory: new PhaseMemory(device),
     dispose: () => owned.dispose(),
   };
+}
+
+/**
+ * A rank takes an equal share of each step's prompts, so the prompt batch must split evenly; the
+ * multi-reward 'token' mode would need its channel token counts summed over ranks, which the
+ * update does not do yet.
+ */
+function checkDataParallelBatch(cfg: TrainConfig, dp: DataParallel): void {
+  const W = dp.group.worldSize;
+  if (cfg.data.rollout_batch_size % W !== 0) throw new Error(`distributed: data.rollout_batch_size (${cfg.data.rollout_batch_size}) must be divisible by the world size ${W}: each rank takes an equal share of a step's prompts`);
+  if (cfg.worker.actor.global_batch_size % W !== 0) throw new Error(`distributed: worker.actor.global_batch_size (${cfg.worker.actor.global_batch_size}) must be divisible by the world size ${W}: a prompt's n samples stay on one rank`);
+  if (cfg.algorithm.preset === 'multi-reward' && cfg.worker.actor.loss_avg_mode === 'token') throw new Error("distributed: the multi-reward preset with worker.actor.loss_avg_mode 'token' runs in one process only for now; use micro-token-mean or a sequence mode");
 }
 
 /** Training and validation data, with overlong prompts dropped when data.filter_overlong_prompts. */

@@ -24,6 +24,10 @@ import type { Example } from '../../data/dataset.js';
 import { grpoAdvantages } from '../../grpo/index.js';
 import { learningRate } from '../lr_schedule.js';
 import { restoreTrainState, saveTrainState } from '../train_state.js';
+import { rankShare, reduceEvalResult, reduceStepMetrics } from '../data_parallel.js';
+import type { DataParallelStep } from '../data_parallel_step.js';
+import { saveRankedTrainState } from '../ranked_save.js';
+import { shardRange } from '../../distributed/shard.js';
 import { type MultiRewardUpdate, multiRewardUpdate } from './multi_reward_channels.js';
 import { type Pass2Batch, type PolicyLossHook, policyUpdate, type UpdateMetrics } from './policy_update.js';
 import { grpoStoredConfig } from './resume.js';
@@ -83,7 +87,7 @@ export class GrpoTrainer {
   private constructor(readonly s: GrpoSession, private readonly o: GrpoRunOptions) {
     this.stepCount = s.resumeFrom?.state.step ?? 0;
     if (s.resumeFrom) {
-      restoreTrainState(s.resumeFrom, s.opt);
+      restoreTrainState(s.resumeFrom, s.opt, this.dpStep && this.dpStep.sharding !== 'none' ? this.dpStep.owned : null);
       s.log(`resumed from ${s.resumeFrom.dir} at step ${this.stepCount}`);
     }
   }
@@ -102,9 +106,23 @@ export class GrpoTrainer {
 
   get totalSteps(): number { return this.s.totalSteps; }
 
+  /** The data-parallel optimizer step, or null in a single process. */
+  private get dpStep(): DataParallelStep | null {
+    return this.s.dp ? (this.s.gradientStep as DataParallelStep) : null;
+  }
+
+  /** How many of `count` the ranks before this one hold (all ranks call it together). */
+  private ranksBefore(count: number, what: string): number {
+    const dp = this.s.dp!;
+    return dp.group.gather([count], what).slice(0, dp.group.rank).reduce((a, [c]) => a + c, 0);
+  }
+
   /** Pass 1 (n samples per prompt) and, when the reward reads it, pass 2 on the descriptions. */
-  async rolloutPhase(items: RolloutItem[], step: number): Promise<Rollout> {
-    const settings = { ...this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919), aroundPass: <T>(pass: 'rollout' | 'pass2', run: () => Promise<T>) => this.traced(pass, run) };
+  async rolloutPhase(items: RolloutItem[], step: number, firstPrompt = 0): Promise<Rollout> {
+    const settings = {
+      ...this.s.rolloutSettings(this.s.cfg.worker.rollout.seed + step * 7919), aroundPass: <T>(pass: 'rollout' | 'pass2', run: () => Promise<T>) => this.traced(pass, run),
+      ...(this.s.dp ? { sequenceOffsets: { firstPrompt, firstPass2: (asked: number) => this.ranksBefore(asked, 'pass-2 prompts per rank') } } : {}),
+    };
     const r = await this.s.memory.measure('rollout', () => rollout(this.s.policy.model, this.s.policy.encoder, items, settings));
     this.s.timer.add('rollout', r.seconds.rollout);
     this.s.timer.add('pass2', r.seconds.pass2);
@@ -130,7 +148,7 @@ export class GrpoTrainer {
    */
   experiencePhase(r: Rollout, adv: AdvantageSet): Promise<Experience> {
     const { cfg, plan, policy, ref } = this.s;
-    const onPolicy = r.responses.length <= plan.mini && cfg.worker.actor.ppo_epochs === 1;
+    const onPolicy = r.responses.length <= plan.mini / (this.s.dp?.group.worldSize ?? 1) && cfg.worker.actor.ppo_epochs === 1;
     const p2 = adv.multi?.pass2;
     const pass = (m: ModelStack | null, micro: number) => async (p: readonly EncodedPrompt[], x: readonly number[][]) => (m ? this.logProbs(m, p, x, micro) : null);
     const old = pass(onPolicy ? null : policy, plan.exp), refLp = pass(ref, plan.refExp);
@@ -147,15 +165,17 @@ export class GrpoTrainer {
     const { cfg, plan, policy, opt, kl } = this.s;
     const a = cfg.worker.actor, alg = cfg.algorithm;
     opt.setLr(lr);
-    return this.timed('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, opt, {
+    const dp = this.s.dp, W = dp?.group.worldSize ?? 1;
+    return this.timed('update', () => this.s.memory.measure('update', () => policyUpdate(policy.model, this.s.gradientStep, {
       prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
       ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
     }, {
-      epochs: a.ppo_epochs, miniBatch: plan.mini, microBatch: plan.micro, microBatchMaxTokens: a.micro_batch_max_tokens, packed: a.padding_free,
+      epochs: a.ppo_epochs, miniBatch: plan.mini / W, microBatch: plan.micro, microBatchMaxTokens: a.micro_batch_max_tokens, packed: a.padding_free,
       clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
       kl: kl.shared || kl.channels ? { coef: kl.shared ? alg.kl_coef : 0, type: alg.kl_penalty } : null,
       aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
       ...(this.o.loss ? { loss: this.o.loss } : {}),
+      ...(dp ? { dataParallel: { worldSize: W, sumOverRanks: (x: number) => dp.group.sum([x], 'mini-batch response tokens')[0] } } : {}),
     })));
   }
 
@@ -183,13 +203,19 @@ export class GrpoTrainer {
    * The next batch without its unusable rows (an image that does not decode), each one logged and
    * counted. A batch with nothing usable is passed over for the next one, a bounded number of times.
    */
-  private async nextUsableBatch(): Promise<{ examples: Example[]; items: RolloutItem[]; skipped: number }> {
+  private async nextUsableBatch(): Promise<{ examples: Example[]; items: RolloutItem[]; skipped: number; firstPrompt: number }> {
     let skipped = 0;
+    const dp = this.s.dp;
     for (let tries = 0; tries < MAX_UNUSABLE_BATCHES; tries++) {
-      const u = await this.s.toItems((await this.s.loader.next()).examples);
+      // A data-parallel rank takes its equal share of the global batch (every rank reads the same one).
+      const all = (await this.s.loader.next()).examples;
+      const [start, end] = dp ? shardRange(all.length, dp.group.rank, dp.group.worldSize, 'the prompts of a step') : [0, all.length];
+      const u = await this.s.toItems(all.slice(start, end));
       for (const line of skippedLines('data', u.bad)) this.s.log(line);
       skipped += u.bad.length;
-      if (u.items.length) return { examples: u.examples, items: u.items, skipped };
+      // Ranks pass a batch over together: one with nothing left would miss the others' collectives.
+      const usable = dp ? dp.group.reduce([u.items.length], 'min', 'usable rows per rank')[0] : u.items.length;
+      if (usable > 0) return { examples: u.examples, items: u.items, skipped, firstPrompt: start };
     }
     throw new Error(`data: ${MAX_UNUSABLE_BATCHES} batches in a row had no usable row (${skipped} rows skipped, see the log); the training data is broken`);
   }
@@ -199,17 +225,21 @@ export class GrpoTrainer {
     this.checkAlive();
     const step = ++this.stepCount;
     const lr = learningRate(this.s.cfg.worker.actor.optim, step - 1, this.s.totalSteps);
-    const { examples, items, skipped } = await this.nextUsableBatch();
-    const r = await this.rolloutPhase(items, step);
+    const { examples, items, skipped, firstPrompt } = await this.nextUsableBatch();
+    const r = await this.rolloutPhase(items, step, firstPrompt);
     const results = await this.rewardPhase(items, r);
     const adv = this.advantagePhase(results, r);
     const exp = await this.experiencePhase(r, adv);
     const update = await this.updatePhase(r, exp, adv, lr);
-    const metrics = stepMetrics({ results, r, adv, update, lr, timing: this.s.timer.endStep(step), maxResponseLength: this.s.cfg.data.max_response_length });
+    let metrics = stepMetrics({ results, r, adv, update, lr, timing: this.s.timer.endStep(step), maxResponseLength: this.s.cfg.data.max_response_length });
     Object.assign(metrics, this.s.memory.take());
     metrics['data/skipped_samples'] = skipped;
+    if (this.s.dp) {
+      metrics = reduceStepMetrics(this.s.dp.group, metrics);
+      metrics['dist/bytes_per_step'] = this.dpStep!.lastStepBytes;
+    }
     this.s.metricsLog.log(step, metrics);
-    await logRolloutSamples({ step, runDir: this.s.runDir, examples, r, results, samples: this.s.samples, metrics: this.s.metricsLog, log: this.s.log });
+    if (this.s.samples) await logRolloutSamples({ step, runDir: this.s.runDir, examples, r, results, samples: this.s.samples, metrics: this.s.metricsLog, log: this.s.log });
     return metrics;
   }
 
@@ -227,26 +257,35 @@ export class GrpoTrainer {
   /** Greedy (worker.rollout.val_override_config) evaluation on the validation set; null without one. */
   async validate(atStep = this.stepCount): Promise<EvalResult | null> {
     this.checkAlive();
-    const { valItems, cfg, fp, policy } = this.s;
-    if (!valItems.length) return null;
+    const { cfg, fp, policy, dp } = this.s;
+    if (!this.s.valItems.length) return null;
+    // Each rank evaluates its share; the metrics are weighted by each share's count.
+    const valItems = dp ? rankShare(this.s.valItems, dp.group.rank, dp.group.worldSize) : this.s.valItems;
     const ro = cfg.worker.rollout;
     const settings = this.s.rolloutSettings(ro.seed);
     settings.pass2 = fp.format === 'see-think';
     settings.sampling = valSampling(settings.sampling, ro, ro.val_override_config);
-    const r = await evaluate(policy.model, policy.encoder, valItems, { rollout: settings, keepSampling: true, format: fp.format, batchSize: cfg.data.val_batch_size > 0 ? cfg.data.val_batch_size : valItems.length });
-    for (const line of valGenerationLines(r, cfg.trainer.val_generations_to_log, atStep)) this.s.log(line);
+    const local = valItems.length
+      ? await evaluate(policy.model, policy.encoder, valItems, { rollout: settings, keepSampling: true, format: fp.format, batchSize: cfg.data.val_batch_size > 0 ? cfg.data.val_batch_size : valItems.length })
+      : emptyEval(settings.pass2);
+    const r = dp ? reduceEvalResult(dp.group, local) : local;
+    if (!dp || dp.group.isMain) for (const line of valGenerationLines(r, cfg.trainer.val_generations_to_log, atStep)) this.s.log(line);
     this.s.metricsLog.log(atStep, valMetrics(r));
     return r;
   }
 
-  /** An atomic, resumable checkpoint of the current step. */
+  /**
+   * An atomic, resumable checkpoint of the current step (in a data-parallel run, written by rank 0
+   * with every rank's optimizer shard: lib/train/ranked_save.ts).
+   */
   save(): Promise<string> {
-    const { runDir, policy, opt, loader, hash, cfg } = this.s;
+    const { runDir, policy, opt, loader, hash, cfg, dp } = this.s;
     const t = cfg.trainer;
-    return saveTrainState({
+    const o = {
       root: runDir, step: this.stepCount, model: policy.model, optimizer: opt, data: loader.state(), configHash: hash,
       keepLast: t.save_limit > 0 ? t.save_limit : undefined, extra: { config: grpoStoredConfig(cfg) },
-    });
+    };
+    return dp ? saveRankedTrainState(dp, this.dpStep!, o) : saveTrainState(o);
   }
 
   /** The whole job: validation before, every step with validation and checkpoints on schedule, the final model. */
@@ -256,6 +295,7 @@ export class GrpoTrainer {
       // trainer.val_only: evaluate the starting policy and stop (EasyR1's val_only).
       const valBefore = await this.validate();
       this.s.metricsLog.close();
+      this.s.dp?.group.close();
       return { runDir, finalModelDir: '', steps: this.stepCount, valBefore, valAfter: null };
     }
     const valBefore = t.val_before_train && this.stepCount === 0 ? await this.validate(0) : null;
@@ -286,6 +326,12 @@ export class GrpoTrainer {
 
   private async finish(valBefore: EvalResult | null, valAfter: EvalResult | null): Promise<string> {
     const finalModelDir = join(this.s.runDir, 'final_model');
+    const dp = this.s.dp;
+    if (dp && !dp.group.isMain) {
+      // Rank 0 writes the run's files; the others leave together with it.
+      dp.group.close();
+      return finalModelDir;
+    }
     await this.s.policy.model.saveAsync(finalModelDir);
     this.s.metricsLog.close();
     try {
@@ -296,6 +342,7 @@ export class GrpoTrainer {
       this.s.log(`report: could not draw curves.png (${(e as Error).message})`);
     }
     writeFileSync(join(this.s.runDir, 'summary.json'), JSON.stringify({ steps: this.stepCount, valBefore: strip(valBefore), valAfter: strip(valAfter) }, null, 2));
+    dp?.group.close();
     return finalModelDir;
   }
 
@@ -334,6 +381,11 @@ export async function runGrpo(cfg: TrainConfig, o: GrpoRunOptions = {}): Promise
   } finally {
     trainer.dispose();
   }
+}
+
+/** The evaluation of a rank whose share of the validation set is empty (it still joins the reduction). */
+function emptyEval(pass2: boolean): EvalResult {
+  return { n: 0, accuracy: 0, format: 0, descriptionAccuracy: pass2 ? 0 : null, languageShortcutRate: pass2 ? 0 : null, descriptionRate: 0, responseLength: 0, samples: [] };
 }
 
 function strip(r: EvalResult | null) {

@@ -22,6 +22,10 @@ import { loadModelStack, loadSftData, prepareBuiltins, resolveDevice, torchDtype
 import { validateSft, type ValidationResult } from './validate.js';
 import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from '../train_state.js';
 import { trainableFilter } from '../trainable.js';
+import { type DataParallel, rankShare, startDataParallel } from '../data_parallel.js';
+import { DataParallelStep } from '../data_parallel_step.js';
+import { asGradientStep } from '../optim_step.js';
+import { saveRankedTrainState } from '../ranked_save.js';
 
 /** Keys a resumed run may change without a config-change warning. */
 const RESUME_MUTABLE = ['trainer.max_steps', 'trainer.total_epochs', 'trainer.val_freq', 'trainer.save_freq', 'trainer.logger', 'trainer.log_freq', 'trainer.resume'];
@@ -64,28 +68,50 @@ export interface SftResult {
  * (a second run on the same folder is refused) until it ends.
  */
 export async function runSft(cfg: SftConfig, hooks: SftHooks = {}): Promise<SftResult> {
-  const lock = RunLock.acquire(checkpointRoot(cfg), hooks.log ?? ((l: string) => console.log(l)));
+  const log = hooks.log ?? ((l: string) => console.log(l));
+  // A data-parallel launch (docs/distributed.md): rank 0 holds the folder and writes every file.
+  const dp = startDataParallel(cfg.trainer, resolveDevice(cfg.trainer.device), log);
   try {
-    return await runLockedSft(cfg, hooks);
+    const lock = !dp || dp.group.isMain ? RunLock.acquire(checkpointRoot(cfg), log) : null;
+    try {
+      const r = await runLockedSft(cfg, hooks, dp);
+      dp?.group.close();
+      return r;
+    } finally {
+      lock?.release();
+    }
   } finally {
-    lock.release();
+    dp?.group.close({ barrier: false });
   }
 }
 
-async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult> {
+/** The built-in world and model and the recovered run folder, made by rank 0 while the others wait. */
+async function prepareRunFolder(cfg: SftConfig, dp: DataParallel | null, log: (l: string) => void): Promise<Record<string, unknown> | null> {
+  if (dp && !dp.group.isMain) {
+    dp.group.barrier('rank 0 prepares the run folder');
+    return prepareBuiltins(cfg, log);
+  }
+  const manifest = await prepareBuiltins(cfg, log);
+  await recoverRunFolder(checkpointRoot(cfg), log);
+  dp?.group.barrier('rank 0 prepares the run folder');
+  return manifest;
+}
+
+async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | null): Promise<SftResult> {
   const t0 = performance.now();
   const log = hooks.log ?? ((l: string) => console.log(l));
   const tr = cfg.trainer;
   if (tr.num_threads) torch.setNumThreads(tr.num_threads);
-  const manifest = await prepareBuiltins(cfg, log);
+  const manifest = await prepareRunFolder(cfg, dp, log);
+  const isMain = !dp || dp.group.isMain;
   const root = checkpointRoot(cfg);
-  await recoverRunFolder(root, log);
   const hash = configHash(cfg, RESUME_MUTABLE);
+  dp?.group.assertSame('config hash', hash);
   let ck: CheckpointInfo | null = tr.load_checkpoint_path ? readCheckpoint(tr.load_checkpoint_path) : null;
   if (!ck && tr.resume) ck = findLatestCheckpoint(root, (dir, why) => log(`resume: skipping ${dir}: ${why}`));
   if (ck && ck.state.config_hash !== hash) log(`resume: warning: the config changed since ${ck.dir} was saved`);
 
-  const device = resolveDevice(tr.device);
+  const device = dp?.device ?? resolveDevice(tr.device);
   const master = torchDtype(cfg.model.dtype);
   const compute = torchDtype(cfg.model.compute_dtype);
   const { model, encoder } = await loadModelStack(cfg, ck ? join(ck.dir, MODEL_SUBDIR) : cfg.model.model_path, compute, device);
@@ -97,9 +123,12 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
     throw new Error('model: every parameter is frozen (freeze_* options)');
   }
   model.setGradientCheckpointing(cfg.model.enable_gradient_checkpointing);
+  if (dp) dp.group.broadcastParameters(trainable, dp.bucketBytes);
   const o = cfg.optim;
   // Low-precision compute with fp32 model.dtype: the optimizer keeps fp32 masters of the weights.
-  const optimizer = new torch.AdamW(trainable, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay, masterWeights: master !== compute });
+  const makeOpt = (ps: torch.Tensor[]) => new torch.AdamW(ps, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay, masterWeights: master !== compute });
+  const dpStep = dp ? new DataParallelStep(dp.group, trainable, tr.distributed.sharding, dp.bucketBytes, makeOpt) : null;
+  const optimizer = dpStep?.optimizer ?? makeOpt(trainable);
   const release = () => {
     optimizer.dispose();
     model.dispose();
@@ -112,13 +141,13 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
     throw e;
   }
   const images = new DecodedImageCache({ pixelLimit: cfg.data.image_pixel_limit });
-  const stepCtx: SftStepContext = { cfg, model, encoder, images, optimizer, device, compute, log };
+  const stepCtx: SftStepContext = { cfg, model, encoder, images, gradientStep: dpStep ?? asGradientStep(optimizer), group: dp?.group ?? null, device, compute, log };
   const batchSize = sftEffectiveBatch(cfg);
   const sampler = new EpochSampler(data.train.length, { batchSize, shuffle: cfg.data.shuffle, seed: cfg.data.seed, dropLast: cfg.data.drop_last }, ck?.state.data ?? undefined);
   const totalSteps = Math.min(tr.max_steps ?? Infinity, sampler.batchesPerEpoch * tr.total_epochs);
   let step = 0;
   if (ck) {
-    restoreTrainState(ck, optimizer);
+    restoreTrainState(ck, optimizer, dpStep && dpStep.sharding !== 'none' ? dpStep.owned : null);
     step = ck.step;
     log(`resume: continuing from ${ck.dir} (step ${step}, epoch ${ck.state.data?.epoch ?? 0})`);
   }
@@ -126,13 +155,15 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
   log(`sft: ${totalSteps} steps of ${batchSize} sequences (micro ${tr.micro_batch_size_per_device} x ${tr.gradient_accumulation_steps}), ${nParams} trainable parameters, ${device}, lr ${o.lr} ${o.lr_scheduler_type} (${warmupSteps(o, totalSteps)} warm-up)`);
 
   // Steps after the checkpoint run again: their old log lines go first, so each step is logged once.
-  rewindRunLogs(root, RUN_LOGS, ck?.step ?? -1, log);
-  const metrics = new MetricsLogger({ dir: root, loggers: tr.logger.filter((l) => l !== 'console') });
-  const sampleLog = tr.log_samples > 0 ? new SampleLogger(join(root, 'samples.jsonl'), tr.log_samples) : null;
+  if (isMain) rewindRunLogs(root, RUN_LOGS, ck?.step ?? -1, log);
+  const metrics = new MetricsLogger({ dir: root, loggers: isMain ? tr.logger.filter((l) => l !== 'console') : [] });
+  const sampleLog = isMain && tr.log_samples > 0 ? new SampleLogger(join(root, 'samples.jsonl'), tr.log_samples) : null;
   const baseline = worldBaseline(manifest, cfg.data.world?.dir ?? null, cfg.data.val_files[0]?.path ?? null);
   let validation: ValidationResult | null = null;
   const validate = async (atStep: number) => {
     if (data.val.length === 0) return;
+    // Rank 0 validates on its own (the others wait at the next collective).
+    if (!isMain) return;
     const v = await validateSft(model, encoder, images, data.val, { batchSize: tr.val_batch_size, maxNewTokens: tr.val_max_new_tokens, onSkip: (r, why) => log(`data: skipped validation record ${r.id}: ${why}`) });
     validation = v;
     const m: Record<string, number> = { 'val/format': v.format, 'val/accuracy': v.accuracy, 'val/response_length': v.responseLength, 'val/seconds': v.seconds, 'val/skipped_samples': v.skipped };
@@ -142,10 +173,13 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
     log(`val @ step ${atStep}: format ${(100 * v.format).toFixed(1)}%, accuracy ${(100 * v.accuracy).toFixed(1)}% on ${v.n} items (${v.seconds.toFixed(1)} s)` +
       (baseline !== null ? `; text-only baseline ${(100 * baseline).toFixed(1)}%` : ''));
   };
-  const save = (s: number) => saveTrainState({
-    root, step: s, model, optimizer, data: sampler.state(), configHash: hash, keepLast: tr.save_limit,
-    extra: { validation: validation ? { format: (validation as ValidationResult).format, accuracy: (validation as ValidationResult).accuracy } : null },
-  });
+  const save = (s: number) => {
+    const so = {
+      root, step: s, model, optimizer, data: sampler.state(), configHash: hash, keepLast: tr.save_limit,
+      extra: { validation: validation ? { format: (validation as ValidationResult).format, accuracy: (validation as ValidationResult).accuracy } : null },
+    };
+    return dp ? saveRankedTrainState(dp, dpStep!, so) : saveTrainState(so);
+  };
 
   const progress = createProgress('sft', totalSteps, { unit: 'steps', quiet: hooks.quietProgress });
   progress.update(step);
@@ -160,7 +194,7 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
       const tStep = performance.now();
       const lr = learningRate(o, step, totalSteps);
       optimizer.setLr(lr);
-      const records = sampler.next().indices.map((i) => data.train[i]);
+      const records = rankRecords(sampler.next().indices, dp).map((i) => data.train[i]);
       const traced = hooks.profile?.step === step + 1 ? hooks.profile : null;
       const r = traced
         ? await torch.profile({ tracePath: traced.tracePath }, () => sftTrainStep(stepCtx, records, step + 1))
@@ -191,7 +225,7 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
     if (tr.val_freq !== -1 || tr.val_before_train) await validate(step);
     if (savedAt !== step) { lastSaved = await save(step); savedAt = step; }
     const modelDir = join(root, 'latest_model');
-    model.save(modelDir);
+    if (isMain) model.save(modelDir);
     return finish(false, modelDir);
   } finally {
     progress.stop();
@@ -207,4 +241,12 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks): Promise<SftResult>
       textOnlyBaseline: baseline, seconds: (performance.now() - t0) / 1000,
     };
   }
+}
+
+/**
+ * This rank's share of a step's record indices (all of them in one process). Shares may differ
+ * by one (a last partial batch): the loss is normalised by the global token count either way.
+ */
+function rankRecords(indices: readonly number[], dp: DataParallel | null): readonly number[] {
+  return dp ? rankShare(indices, dp.group.rank, dp.group.worldSize) : indices;
 }

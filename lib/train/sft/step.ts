@@ -1,6 +1,8 @@
 /**
  * One SFT optimizer step: encode the batch (a record whose image does not decode is skipped and
- * counted, never the run), run its micro-batches' forward and backward, clip and step.
+ * counted, never the run), run its micro-batches' forward and backward, clip and step. On a
+ * data-parallel rank the batch is this rank's share: the loss is normalised by the token count of
+ * the whole global batch, so the averaged gradients are the one-process gradients.
  */
 import type { SftConfig } from '../../config/sft.js';
 import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
@@ -8,7 +10,8 @@ import type { CollatedBatch, PromptEncoder } from '../../rollout/collate.js';
 import type { DecodedImageCache } from '../../rollout/image_cache.js';
 import { trainingBatch } from '../../rollout/pack.js';
 import type * as torch from '../../torch/index.js';
-import { clippedStep } from '../optim_step.js';
+import type { ProcessGroup } from '../../distributed/process_group.js';
+import type { GradientStep } from '../optim_step.js';
 import { microBatches, prepareExamples } from './batch.js';
 import type { SftRecord } from './data.js';
 import { sftMicroStep } from './loss.js';
@@ -19,7 +22,10 @@ export interface SftStepContext {
   model: QwenVLModel;
   encoder: PromptEncoder;
   images: DecodedImageCache;
-  optimizer: torch.AdamW;
+  /** Clip and update (exchanging gradients first on a data-parallel rank). */
+  gradientStep: GradientStep;
+  /** The data-parallel group, when this process is one rank of several. */
+  group: ProcessGroup | null;
   device: string;
   compute: torch.DType;
   log: (line: string) => void;
@@ -50,14 +56,21 @@ export async function sftTrainStep(c: SftStepContext, records: readonly SftRecor
     c.log(`data: skipped ${r.id} at step ${step}: ${why}`);
   });
   const dataSeconds = (performance.now() - t0) / 1000;
-  if (prepared.length === 0) {
-    c.log(`step ${step}: every record of the batch was skipped; no update`);
-    return { loss: NaN, gradNorm: NaN, applied: false, responseTokens: 0, allTokens: 0, truncated: 0, skippedSamples, dataSeconds };
-  }
-  const responseTokens = prepared.reduce((a, e) => a + e.response.length, 0);
-  const allTokens = responseTokens + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
+  const localResponse = prepared.reduce((a, e) => a + e.response.length, 0);
+  const localAll = localResponse + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
   // trainer.loss_on_prompt: the loss also covers the prompt tokens (sft_prompt_loss.ts).
-  const lossTokens = tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : responseTokens;
+  const localLoss = prepared.length === 0 ? 0 : tr.loss_on_prompt ? promptLossTokens(prepared, model.config.imageTokenId) : localResponse;
+  const localTruncated = prepared.filter((e) => e.truncated).length;
+  // Over every rank (the same numbers in one process).
+  const [lossTokens, responseTokens, allTokens, truncated, skippedAll] = c.group
+    ? c.group.sum([localLoss, localResponse, localAll, localTruncated, skippedSamples], 'SFT batch token counts')
+    : [localLoss, localResponse, localAll, localTruncated, skippedSamples];
+  if (lossTokens === 0) {
+    c.log(`step ${step}: every record of the batch was skipped; no update`);
+    return { loss: NaN, gradNorm: NaN, applied: false, responseTokens: 0, allTokens: 0, truncated: 0, skippedSamples: skippedAll, dataSeconds };
+  }
+  // The ranks' gradients are averaged, so each normalises by its share of the global count.
+  const worldSize = c.group?.worldSize ?? 1;
   let nll = 0;
   for (const mb of microBatches(prepared, tr.micro_batch_size_per_device, tr.micro_batch_max_tokens)) {
     // loss_on_prompt: packed batches score every token (span 'sequence'); padded ones go through prompt_loss.ts.
@@ -66,12 +79,14 @@ export async function sftTrainStep(c: SftStepContext, records: readonly SftRecor
       packed: tr.padding_free, span: tr.loss_on_prompt ? 'sequence' : 'response',
     });
     try {
-      nll += tr.loss_on_prompt && !tr.padding_free ? await sftPromptLossMicroStep(model, batch as CollatedBatch, lossTokens, model.config.imageTokenId) : await sftMicroStep(model, batch, lossTokens);
+      const share = lossTokens / worldSize;
+      nll += tr.loss_on_prompt && !tr.padding_free ? await sftPromptLossMicroStep(model, batch as CollatedBatch, share, model.config.imageTokenId) : await sftMicroStep(model, batch, share);
     } finally {
       batch.dispose();
     }
   }
-  const { norm, applied } = clippedStep(c.optimizer, tr.max_grad_norm);
+  const { norm, applied } = c.gradientStep.step(tr.max_grad_norm);
   if (!applied) c.log(`step ${step}: gradient norm ${norm} is not finite; update skipped`);
-  return { loss: nll / lossTokens, gradNorm: norm, applied, responseTokens, allTokens, truncated: prepared.filter((e) => e.truncated).length, skippedSamples, dataSeconds };
+  const nllAll = c.group ? c.group.sum([nll], 'SFT batch loss')[0] : nll;
+  return { loss: nllAll / lossTokens, gradNorm: norm, applied, responseTokens, allTokens, truncated, skippedSamples: skippedAll, dataSeconds };
 }
