@@ -12,6 +12,8 @@ command -v ninja >/dev/null || need_apt+=(ninja-build)
 command -v python3 >/dev/null || need_apt+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 command -v chromium >/dev/null || need_apt+=(chromium) # test/report renders report.html headless
+# c10d Gloo headers (ProcessGroupGloo.hpp needs them; the torch wheel ships the code, not the headers)
+[ -f /usr/include/gloo/algorithm.h ] || need_apt+=(libgloo-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[setup] apt-get install ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

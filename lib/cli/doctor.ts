@@ -50,7 +50,8 @@ export async function doctor(print: (line: string) => void = console.log): Promi
   line('BLAS', `${settings.BLAS_INFO ?? 'unknown'} (LAPACK ${settings.LAPACK_INFO ?? 'unknown'})`);
   line('threads', `${torch.getNumThreads()} intra-op (${/ATen parallel backend: (\S+)/.exec(info.parallel)?.[1] ?? 'unknown'} backend), OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? 'unset'}, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'unset'}`);
   const backends = [['gloo', settings.USE_GLOO], ['nccl', settings.USE_NCCL], ['mpi', settings.USE_MPI]].filter(([, v]) => v === 'ON' || v === '1').map(([k]) => k);
-  line('distributed', `libtorch built with: ${backends.join(', ') || 'none'}`);
+  const ours = (await import('../native.js')).native.distBackends();
+  line('distributed', `libtorch built with: ${backends.join(', ') || 'none'}; this addon runs: ${ours.join(', ') || 'single process only (built without the gloo headers: apt-get install libgloo-dev && npm rebuild vision-sr1)'}`);
   if (!problems.length) { print('\nok: no problems found'); return 0; }
   for (const p of problems) print(`\nproblem: ${p.what}\n  fix: ${p.fix}`);
   return 1;

@@ -17,14 +17,20 @@ import { recordReads, schemaLeaves, unreadLeaves } from '../helpers/config_reads
 import { grpoInput, makeGrpoWorld, type GrpoWorld } from '../helpers/grpo_world.js';
 import { cleanup, tempDir } from '../sft/fixtures.js';
 
+/** Read only by a data-parallel launch (WORLD_SIZE > 1); test/distributed/ runs those. */
+const DISTRIBUTED_ONLY = Object.fromEntries(['backend', 'sharding', 'timeout_s', 'heartbeat_timeout_s', 'bucket_mb'].map((k) => [
+  `trainer.distributed.${k}`, 'read when a launch sets WORLD_SIZE > 1 (test/distributed/ runs 2 ranks); these 1-process jobs start no process group',
+]));
 /** GRPO keys with nothing to read, and why. */
 const GRPO_UNREAD: Record<string, string> = {
   'algorithm.adv_estimator': 'single-value enum (grpo): the schema admits only the estimator that runs',
   'worker.actor.optim.strategy': 'single-value enum (adamw): the schema admits only the optimizer that runs',
+  ...DISTRIBUTED_ONLY,
 };
 /** SFT keys with nothing to read, and why. */
 const SFT_UNREAD: Record<string, string> = {
   'optim.strategy': 'single-value enum (adamw): the schema admits only the optimizer that runs',
+  ...DISTRIBUTED_ONLY,
 };
 let w: GrpoWorld;
 beforeAll(async () => { w = await makeGrpoWorld('vsr1-keys-'); }, 120_000);

@@ -14,7 +14,7 @@ export const FLOORS: Record<string, number> = {
   addon: 0, 'native_api.ts': 0, // the addon's loader helpers; the addon's declarations (import-free)
   'native.ts': 1, text: 1, config: 1, data: 1, tokenizer: 1, checkpoint: 1, report: 1,
   torch: 2, prompts: 2, rewards: 2, logging: 2,
-  models: 3, grpo: 3,
+  models: 3, grpo: 3, distributed: 3,
   rollout: 4, world: 4,
   eval: 5,
   train: 6,
