@@ -9,7 +9,9 @@
  *  4. runSft and runGrpo (2 steps each) on a tiny world, then one GRPO step of a random-weight
  *     Qwen2.5-VL model through the trainer's functions, packed and checkpointed (`--preset 3b`:
  *     the 3B shapes in bf16; `tiny` for a CPU dry run), with seconds, tokens/s and peak memory
- *     per phase.
+ *     per phase;
+ *  5. the c10d process group on one device (world size 1 over a loopback store): NCCL on a
+ *     CUDA device when the addon was built with it (VSR1_NCCL=1), an all-reduce and a broadcast.
  * Writes JSON results (and the trace) under --out.
  *   node dist/bench/gpu_check.js --device cuda:0 --preset 3b --out $OUT
  */
@@ -17,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { torch } from '../lib/index.js';
 import { grpoStep3b, tinyTrainers } from './gpu_trainers.js';
+import { worldOfOne } from './gpu_distributed.js';
 
 const arg = (name: string, d: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : d; };
 const device = arg('device', 'cuda:0'), preset = arg('preset', '3b'), out = arg('out', 'gpu-results');
@@ -86,4 +89,11 @@ try {
   put('tinyTrainersError', String((e as Error).stack ?? e));
 }
 await grpoStep3b(device, preset, put);
+
+// 5. NCCL (or Gloo on the CPU) at world size 1: initialisation, an all-reduce and a broadcast.
+try {
+  put('distributed', await worldOfOne(device));
+} catch (e) {
+  put('distributedError', String((e as Error).stack ?? e));
+}
 console.log(JSON.stringify(results, null, 2));

@@ -27,7 +27,7 @@ TORCH_ROOT=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))'
 ABI=$(python3 -c 'import torch;print(int(torch.compiled_with_cxx11_abi()))')
 GEN=""; command -v ninja >/dev/null && GEN="-G Ninja"
 start=$(date +%s)
-cmake -S . -B build-gpu $GEN -DCMAKE_BUILD_TYPE=Release -DTORCH_ROOT="$TORCH_ROOT" -DVSR1_CXX11_ABI="$ABI" \
+VSR1_NCCL=1 cmake -S . -B build-gpu $GEN -DCMAKE_BUILD_TYPE=Release -DTORCH_ROOT="$TORCH_ROOT" -DVSR1_CXX11_ABI="$ABI" \
   -DCMAKE_JS_INC="$PWD/.gpu/napi-include;$PWD/.gpu/node-addon-api" > "$OUT/build.log" 2>&1 &&
   cmake --build build-gpu -j "$(nproc)" >> "$OUT/build.log" 2>&1
 status=$?

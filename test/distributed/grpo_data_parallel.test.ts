@@ -20,7 +20,8 @@ function config(run: string, steps: number, sharding = 'none'): string {
   c.data.rollout_batch_size = 2;
   c.worker.actor.global_batch_size = 2;
   c.algorithm = { description_fallback: 'whole-response' };
-  Object.assign(c.trainer, { n_gpus_per_node: 2, save_freq: 2, distributed: { sharding } });
+  // Validation before and after (each rank evaluates its share of the val split).
+  Object.assign(c.trainer, { n_gpus_per_node: 2, save_freq: 2, val_freq: 2, val_before_train: true, distributed: { sharding } });
   return writeJson(join(w.root, `${run}-${steps}.json`), c);
 }
 
@@ -34,6 +35,8 @@ const twoRanks = async (run: string, steps: number, sharding = 'none') => {
   for (const e of exits) expect(e.code, `rank ${e.rank}:\n${e.out}`).toBe(0);
 };
 const model = (run: string) => join(w.root, run, 'final_model');
+const valMetrics = (run: string) => readFileSync(join(w.root, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>)
+  .filter((m) => m['val/accuracy'] !== undefined).map((m) => [m.step, m['val/accuracy'], m['val/response_length'], m['val/format']]);
 const rewards = (run: string) => readFileSync(join(w.root, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).map((m) => m['reward/overall']);
 
 describe('data-parallel GRPO (2 ranks, Gloo on loopback)', () => {
@@ -49,6 +52,10 @@ describe('data-parallel GRPO (2 ranks, Gloo on loopback)', () => {
     expect(maxWeightDiff(model('one'), w.init)).toBeGreaterThan(1e-4);
     expect(rewards('two')).toEqual(rewards('one'));
     expect(rewards('one').some((r) => r > 0)).toBe(true);
+    // Sharded validation, reduced over the ranks, reports what one process measures on the whole split.
+    const [v1, v2] = [valMetrics('one'), valMetrics('two')];
+    expect(v1.map((v) => v[0])).toEqual([0, 2]);
+    v2.forEach((row, i) => row.forEach((x, j) => expect(x).toBeCloseTo(v1[i][j], 9)));
   }, 180_000);
 
   it('ZeRO-1 and ZeRO-2 give the unsharded weights, each rank holding about half the optimizer state', async () => {

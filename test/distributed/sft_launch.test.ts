@@ -4,6 +4,7 @@
  * from the pip torch). Both give the weights of one process on the same global batch.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/distributed/launcher.js';
@@ -15,10 +16,13 @@ let root: string, world: string, model: string;
 /** 3 steps of 16 sequences: 8 per rank (micro-batch 4 × 2 accumulation), laid out for 2 processes. */
 function config(run: string): string {
   const c = sftInput(world, model, join(root, run)) as { trainer: Record<string, unknown> };
-  Object.assign(c.trainer, { max_steps: 3, n_gpus_per_node: 2, save_freq: 3 });
+  // Validation at the end: each rank validates its share of the 4 val records.
+  Object.assign(c.trainer, { max_steps: 3, n_gpus_per_node: 2, save_freq: 3, val_freq: 3, val_max_new_tokens: 16 });
   return writeJson(join(root, `${run}.json`), c);
 }
 const weights = (run: string) => join(root, run, 'latest_model');
+const val = (run: string) => readFileSync(join(root, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>)
+  .filter((m) => m['val/format'] !== undefined).map((m) => [m.step, m['val/format'], m['val/accuracy'], m['val/response_length']]);
 
 describe('data-parallel SFT launched by vsr1 launch and by torchrun', () => {
   beforeAll(async () => {
@@ -36,6 +40,8 @@ describe('data-parallel SFT launched by vsr1 launch and by torchrun', () => {
     expect(r.stdout + r.stderr).toMatch(/\[rank 1\] distributed: rank 1 of 2/);
     expect(maxWeightDiff(weights('one'), weights('launch'))).toBeLessThan(1e-6);
     expect(maxWeightDiff(weights('one'), model)).toBeGreaterThan(1e-3);
+    expect(val('launch')).toEqual(val('one'));
+    expect(val('one').length).toBe(1);
   }, 180_000);
 
   it('torchrun --no-python starts the same run', async () => {

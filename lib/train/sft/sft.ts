@@ -20,6 +20,8 @@ import { learningRate, warmupSteps } from '../lr_schedule.js';
 import { sftTrainStep, type SftStepContext } from './step.js';
 import { loadModelStack, loadSftData, prepareBuiltins, resolveDevice, torchDtype, worldBaseline } from './setup.js';
 import { validateSft, type ValidationResult } from './validate.js';
+import { reduceSftValidation } from './validate_ranks.js';
+import type { SftRecord } from './data.js';
 import { MODEL_SUBDIR, restoreTrainState, saveTrainState } from '../train_state.js';
 import { trainableFilter } from '../trainable.js';
 import { type DataParallel, rankShare, startDataParallel } from '../data_parallel.js';
@@ -162,10 +164,12 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
   let validation: ValidationResult | null = null;
   const validate = async (atStep: number) => {
     if (data.val.length === 0) return;
-    // Rank 0 validates on its own (the others wait at the next collective).
-    if (!isMain) return;
-    const v = await validateSft(model, encoder, images, data.val, { batchSize: tr.val_batch_size, maxNewTokens: tr.val_max_new_tokens, onSkip: (r, why) => log(`data: skipped validation record ${r.id}: ${why}`) });
+    // A data-parallel rank validates its share; the results are summed over the ranks.
+    const mine = dp ? rankShare(data.val, dp.group.rank, dp.group.worldSize) : data.val;
+    const local = await validateSft(model, encoder, images, mine, { batchSize: tr.val_batch_size, maxNewTokens: tr.val_max_new_tokens, onSkip: (r, why) => log(`data: skipped validation record ${r.id}: ${why}`) });
+    const v = dp ? reduceSftValidation(dp.group, local, valFamilies(data.val)) : local;
     validation = v;
+    if (!isMain) return;
     const m: Record<string, number> = { 'val/format': v.format, 'val/accuracy': v.accuracy, 'val/response_length': v.responseLength, 'val/seconds': v.seconds, 'val/skipped_samples': v.skipped };
     for (const [f, r] of Object.entries(v.byFamily)) m[`val/accuracy/${f}`] = r.accuracy;
     metrics.log(atStep, m);
@@ -249,4 +253,9 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
  */
 function rankRecords(indices: readonly number[], dp: DataParallel | null): readonly number[] {
   return dp ? rankShare(indices, dp.group.rank, dp.group.worldSize) : indices;
+}
+
+/** The question families of the val records, sorted (the same list on every rank). */
+function valFamilies(records: readonly SftRecord[]): string[] {
+  return [...new Set(records.flatMap((r) => (r.family === null ? [] : [r.family])))].sort();
 }
