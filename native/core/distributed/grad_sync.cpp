@@ -51,14 +51,22 @@ void checkOwners(const Group& g, const std::vector<at::Tensor>& params, const st
 }
 
 // The parameters that have a gradient on some rank; those get a zero gradient where missing.
+// Small control tensors go where the backend reduces: the parameters' device (NCCL needs CUDA
+// tensors; Gloo here always has CPU parameters).
+at::Device commDevice(const std::vector<at::Tensor>& params) { return params.empty() ? at::Device(at::kCPU) : params[0].device(); }
+
 std::vector<size_t> withGradAnywhere(Group& g, const std::vector<at::Tensor>& params) {
   auto present = at::zeros({static_cast<int64_t>(params.size())}, at::kInt);
-  auto acc = present.accessor<int, 1>();
-  for (size_t i = 0; i < params.size(); ++i) acc[i] = params[i].grad().defined() ? 1 : 0;
-  if (!params.empty()) {
-    std::vector<at::Tensor> v{present};
-    g.allreduce(v, Reduce::Max, "gradient presence flags");
+  {
+    auto acc = present.accessor<int, 1>();
+    for (size_t i = 0; i < params.size(); ++i) acc[i] = params[i].grad().defined() ? 1 : 0;
   }
+  if (!params.empty()) {
+    std::vector<at::Tensor> v{present.to(commDevice(params))};
+    g.allreduce(v, Reduce::Max, "gradient presence flags");
+    present = v[0].cpu();
+  }
+  auto acc = present.accessor<int, 1>();
   std::vector<size_t> idx;
   for (size_t i = 0; i < params.size(); ++i) {
     if (!acc[i]) continue;
@@ -144,8 +152,9 @@ double clipShardedGradNorm(Group& g, const std::vector<at::Tensor>& params, cons
     norms[i] = (half ? at::linalg_vector_norm(gr, 2, std::nullopt, false, at::kFloat) : at::linalg_vector_norm(gr, 2)).cpu().to(norms.scalar_type());
   }
   if (!params.empty()) {
-    std::vector<at::Tensor> v{norms};
+    std::vector<at::Tensor> v{norms.to(commDevice(params))};
     g.allreduce(v, Reduce::Sum, "per-parameter gradient norms");
+    norms = v[0].cpu();
   }
   at::Tensor total = at::linalg_vector_norm(norms, 2);
   at::Tensor coef = at::clamp(maxNorm / (total + 1e-6), std::nullopt, 1.0);
