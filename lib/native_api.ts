@@ -117,6 +117,8 @@ export interface QwenGenerateParams extends QwenSamplingParams {
   firstSequenceId?: number;
   /** Drop stopped rows from the batch as they accumulate. Default true. */
   compactFinished?: boolean;
+  /** Continuous batching: decode slots (0 = every row at once). Default 0. */
+  maxRows?: number;
 }
 /** Handles of qwenGenerate's result: tokens and logProbs [B*n, T], lengths [B*n]. */
 export interface QwenGenerateResult { tokens: Handle; logProbs: Handle; lengths: Handle; decodedRows: number }

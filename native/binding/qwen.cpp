@@ -371,6 +371,8 @@ Napi::Value qwenGenerate(const Napi::CallbackInfo& info) {
   p.stopTokenIds = getInts(po, "stopTokenIds");
   if (po.Has("firstSequenceId") && !isNullish(po.Get("firstSequenceId"))) p.firstSequenceId = getInt(po, "firstSequenceId");
   if (po.Has("compactFinished") && !isNullish(po.Get("compactFinished"))) p.compactFinished = po.Get("compactFinished").ToBoolean().Value();
+  if (po.Has("maxRows") && !isNullish(po.Get("maxRows"))) p.maxRows = getInt(po, "maxRows");
+  TORCH_CHECK(p.maxRows >= 0, "maxRows must be >= 0 (0 = every row at once), got ", p.maxRows);
   TORCH_CHECK(p.firstSequenceId >= 0, "firstSequenceId must be >= 0, got ", p.firstSequenceId);
   Napi::Function onStep;
   if (info.Length() > 4 && info[4].IsFunction()) onStep = info[4].As<Napi::Function>();

@@ -1,7 +1,8 @@
 /**
  * The engine's samples depend on the sequence, not on the batch: dropping stopped rows
  * (compaction) changes nothing, and a sequence generated alone, under its sequence id, equals
- * the same sequence generated in a batch (greedy and sampled, with stops at varied lengths).
+ * the same sequence generated in a batch (greedy and sampled, with stops at varied lengths), and
+ * continuous batching (a few decode slots refilled with pending sequences) gives the same sequences.
  */
 import { describe, expect, it } from 'vitest';
 import { engineTestConfig } from './engine_config.js';
@@ -34,6 +35,21 @@ describe('batch independence of the generation engine', () => {
           expect(alone.sequences[0], `sequence ${id}`).toEqual(compact.sequences[id]);
           expectClose(alone.logProbs[0], compact.logProbs[id], 1e-4, 1e-4, `sequence ${id}`);
         }
+      }
+    });
+  }
+
+  for (const mode of [{ name: 'sampled', temperature: 1, topP: 0.9 }, { name: 'greedy', greedy: true }]) {
+    it(`${mode.name}: continuous batching (slots refilled as rows stop) gives the whole batch's sequences`, async () => {
+      const whole = await model.generate({ ...base, ...mode });
+      const staticRows = (await model.generate({ ...base, ...mode, compactFinished: false })).decodedRows;
+      for (const maxRows of [1, 4, 5]) {
+        const cont = await model.generate({ ...base, ...mode, maxRows });
+        expect(cont.sequences, `maxRows ${maxRows}`).toEqual(whole.sequences);
+        cont.logProbs.forEach((lp, i) => expectClose(lp, whole.logProbs[i], 1e-4, 1e-4, `maxRows ${maxRows}, row ${i}`));
+        // The share of decode work on live rows: refilled slots stay busy, a static batch idles stopped rows.
+        const tokens = cont.sequences.reduce((a, q) => a + q.length, 0);
+        expect(tokens / cont.decodedRows, `maxRows ${maxRows}`).toBeGreaterThan(tokens / staticRows);
       }
     });
   }

@@ -22,6 +22,7 @@ interface Req {
   pixels?: Float32Array;
   grids?: number[][];
   stopTokenIds?: number[];
+  maxRows?: number;
 }
 
 async function ours(model: Model, r: Req) {
@@ -34,6 +35,7 @@ async function ours(model: Model, r: Req) {
       maxNewTokens: NEW,
       greedy: true,
       stopTokenIds: r.stopTokenIds,
+      maxRows: r.maxRows,
     });
   } finally {
     pixelValues?.dispose();
@@ -85,6 +87,8 @@ describe.runIf(oracleAvailable(['torch', 'transformers', 'safetensors']))('Qwen2
     const req = { prompts, pixels, grids, stopTokenIds: [] };
     const ref = oracleGenerate(ck.hf, { ...req, maxNewTokens: NEW });
     expectSame(await ours(model, req), ref, 'image');
+    // Continuous batching: 1 or 2 decode slots refilled from the prompts' cached prefills.
+    for (const maxRows of [1, 2]) expectSame(await ours(model, { ...req, maxRows }), ref, `image, maxRows ${maxRows}`);
   });
 
   it('stops at a stop token and includes it, per prompt', async () => {
@@ -94,6 +98,7 @@ describe.runIf(oracleAvailable(['torch', 'transformers', 'safetensors']))('Qwen2
     const ref = oracleGenerate(ck.hf, { prompts: textPrompts, maxNewTokens: NEW, stopTokenIds: [stop] });
     expect(ref.sequences[0]).toEqual(full[0].slice(0, k + 1));
     expectSame(await ours(model, { prompts: textPrompts, stopTokenIds: [stop] }), ref, 'stop');
+    expectSame(await ours(model, { prompts: textPrompts, stopTokenIds: [stop], maxRows: 1 }), ref, 'stop, maxRows 1');
   });
 
   it('without stopTokenIds stops at the checkpoint eos ids (generation_config.json: 510, 511)', async () => {

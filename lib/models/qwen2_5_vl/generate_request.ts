@@ -38,6 +38,8 @@ export function checkGenerateRequest(r: GenerateRequest, config: QwenVLConfig): 
     if (typeof v !== 'number' || Number.isNaN(v)) throw new RangeError(`generate: logitBias[${k}] must be a number, got ${String(v)}`);
   }
   if (r.onToken !== undefined && typeof r.onToken !== 'function') throw new TypeError('generate: onToken must be a function');
+  if (r.maxRows !== undefined && !(isInt(r.maxRows) && r.maxRows >= 0)) throw new RangeError(`generate: maxRows must be a non-negative integer (0 = every row at once), got ${r.maxRows}`);
+  if (r.maxRows && r.onToken) throw new RangeError('generate: onToken (streaming) does not work with continuous batching (maxRows); leave one of them out');
   const L = Math.max(...r.inputIds.map((p) => p.length));
   if (L >= context) throw new RangeError(`generate: the longest prompt has ${L} tokens; the model's context length (max_position_embeddings) is ${context}, which leaves no room to generate`);
   return { maxNewTokens: Math.min(r.maxNewTokens, context - L) };

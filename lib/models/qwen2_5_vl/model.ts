@@ -66,6 +66,12 @@ export interface GenerateRequest {
   firstSequenceId?: number;
   /** Drop stopped rows from the batch as they accumulate (default true; the results do not change, only the work). */
   compactFinished?: boolean;
+  /**
+   * Continuous batching: at most this many rows decode at once, and a row that stops takes the
+   * next pending sequence (prompt prefills are computed once and copied in). 0 or >= rows: all
+   * rows at once. The results do not depend on it. Not with onToken.
+   */
+  maxRows?: number;
   /** Called after every decode step with the new token of each row (streaming). */
   onToken?: (step: number, tokens: number[]) => void;
 }
@@ -265,6 +271,7 @@ export class QwenVLModel {
       seed: r.seed ?? 0,
       firstSequenceId: r.firstSequenceId ?? 0,
       compactFinished: r.compactFinished ?? true,
+      maxRows: r.maxRows ?? 0,
     };
     const ids = torch.tensor(new BigInt64Array(rows.flat().map(BigInt)), { shape: [B, L] });
     const am = torch.tensor(new BigInt64Array(mask.flat().map(BigInt)), { shape: [B, L] });

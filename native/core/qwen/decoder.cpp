@@ -75,8 +75,16 @@ at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, int64_t i, c
   at::Tensor v = at::linear(x, l.vW, l.vB).view({B, L, t.numKvHeads, hd}).transpose(1, 2);
   if (cache) {
     TORCH_CHECK(Lk <= cache->capacity, "KV cache overflow: ", Lk, " > ", cache->capacity);
-    cache->k[i].narrow(2, past, L).copy_(k);
-    cache->v[i].narrow(2, past, L).copy_(v);
+    if (cache->rowColumns.defined()) {
+      TORCH_CHECK(L == 1, "per-row cache columns take one token per row, got ", L);
+      at::Tensor rows = at::arange(B, cache->rowColumns.options());
+      using at::indexing::Slice;
+      cache->k[i].index_put_({rows, Slice(), cache->rowColumns}, k.squeeze(2));
+      cache->v[i].index_put_({rows, Slice(), cache->rowColumns}, v.squeeze(2));
+    } else {
+      cache->k[i].narrow(2, past, L).copy_(k);
+      cache->v[i].narrow(2, past, L).copy_(v);
+    }
     k = cache->k[i].narrow(2, 0, Lk);
     v = cache->v[i].narrow(2, 0, Lk);
   }
@@ -137,7 +145,8 @@ at::Tensor decoderForward(const TextConfig& t, const Weights& w, const DecoderIn
   cos = cos.unsqueeze(1);  // [B, 1, L, hd]
   sin = sin.unsqueeze(1);
   const int64_t past = cache ? cache->length : 0;
-  at::Tensor mask = paddedMask(in, past);
+  // Per-row columns: each row's valid keys are exactly its keyMask (no shared causal order).
+  at::Tensor mask = cache && cache->rowColumns.defined() ? in.keyMask.to(at::kBool).view({in.keyMask.size(0), 1, 1, in.keyMask.size(1)}) : paddedMask(in, past);
   at::Tensor h = in.embeds;
   const bool ckpt = in.checkpointLayers && !cache;
   for (int64_t i = 0; i < t.numLayers; ++i) {

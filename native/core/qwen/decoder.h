@@ -19,6 +19,11 @@ struct KvCache {
   void allocate(const TextConfig& t, int64_t batch, int64_t capacity, const at::TensorOptions& opts);
   // Repeats every row `n` times (n samples per prompt share one prefill).
   void repeatRows(int64_t n);
+  // Continuous batching (continuous.cpp): when defined ([B] int64), a one-token step writes row
+  // b's key/value at column rowColumns[b] instead of at `length`, attention reads columns
+  // [0, length + 1) and only the caller's keyMask limits what each row sees (rows are at
+  // different steps of their own sequences).
+  at::Tensor rowColumns;
 };
 
 struct DecoderInput {

@@ -15,7 +15,6 @@ void checkSampling(const SamplingParams& p) {
   for (const auto& [id, bias] : p.logitBias) TORCH_CHECK(!std::isnan(bias), "logit bias of token ", id, " is NaN");
 }
 
-namespace {
 void throwIfNonFinite(const at::Tensor& bad, int64_t step) {
   if (!bad.any().item<bool>()) return;
   at::Tensor rows = bad.nonzero().flatten().to(at::kCPU);
@@ -27,7 +26,6 @@ void throwIfNonFinite(const at::Tensor& bad, int64_t step) {
 // assert on CUDA (poisoning the context), so they are sampled from zeros instead and the caller
 // reports them as an error at its next sync.
 at::Tensor nonFiniteRows(const at::Tensor& logits) { return ~at::isfinite(logits).all(-1); }
-}  // namespace
 
 namespace {
 // The sampling distribution's logits: bias added, divided by the temperature, top-k and top-p
@@ -169,6 +167,10 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
   // Generation stops at the context length: the cache and outputs are sized for at most that.
   SamplingParams p = requested;
   p.maxNewTokens = std::min(p.maxNewTokens, context - L);
+  if (p.maxRows > 0 && p.maxRows < R) {
+    TORCH_CHECK(!onStep, "streaming (onStep) is not available with continuous batching (maxRows)");
+    return generateContinuous(m, gin, p);
+  }
   auto longOpts = at::TensorOptions().dtype(at::kLong).device(m.device);
 
   KvCache cache;

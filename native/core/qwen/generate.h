@@ -31,6 +31,10 @@ struct SamplingParams {
   // Drop stopped rows from the batch as they accumulate (generate.cpp, maybeCompact); results are
   // the same either way, only the work differs.
   bool compactFinished = true;
+  // Continuous batching: at most this many rows decode at once; a row that stops takes the next
+  // pending sequence (its prompt's cached prefill copied in), so the batch stays full. 0, or a
+  // value >= rows, decodes every row at once (continuous.cpp). Results do not depend on it.
+  int64_t maxRows = 0;
 };
 
 struct GenerateInput {
@@ -56,6 +60,15 @@ std::pair<at::Tensor, at::Tensor> sampleNext(const at::Tensor& logits, const Sam
 
 // sampleNext with per-sequence randomness (seqIds, steps: [R] int64) instead of a shared generator.
 std::pair<at::Tensor, at::Tensor> sampleNextForSequences(const at::Tensor& logits, const SamplingParams& p, const at::Tensor& seqIds, const at::Tensor& steps);
+
+// Rows whose logits [R, V] hold a NaN or an infinity (sampled from zeros instead: sampling them
+// asserts on CUDA), and the error naming them once the caller syncs.
+at::Tensor nonFiniteRows(const at::Tensor& logits);
+void throwIfNonFinite(const at::Tensor& bad, int64_t step);
+
+// generate() with SamplingParams.maxRows below the row count: a fixed pool of decode slots that
+// pending sequences refill as rows stop (continuous.cpp). No onStep streaming.
+GenerateOutput generateContinuous(const Model& m, const GenerateInput& gin, const SamplingParams& p);
 
 // `onStep(step, tokens[R])` is called after each decode step when set (streaming).
 GenerateOutput generate(const Model& m, const GenerateInput& in, const SamplingParams& p,
