@@ -137,7 +137,11 @@ export const TrainRollout = z.strictObject({
   // memory the device can still hand out (the free RAM on CPU); the reference ran vLLM at 0.6 (docs/method.md, "Rollout settings").
   gpu_memory_utilization: z.number().gt(0).max(1).default(0.6),
   kv_cache_gib: z.number().positive().nullable().default(null), // a fixed budget per wave in GiB instead of gpu_memory_utilization
-  max_num_seqs: posInt().nullable().default(null), // sequences (prompts x n) per wave at most, like vLLM's; null = as many as fit
+  max_num_seqs: posInt().nullable().default(null), // sequences (prompts x n) decoding at once at most, like vLLM's; null = as many as fit
+  // When a step's sequences do not all fit the budget: decode slots refilled with pending
+  // sequences as rows stop (lib/rollout/waves.ts planContinuous) instead of consecutive waves.
+  // The samples are the same either way; only the work differs.
+  continuous_batching: z.boolean().default(true),
 });
 
 export const TrainRef = z.strictObject({

@@ -10,7 +10,7 @@ import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import { buildPass1Content, extractDescription, findDescription, type OnMissingDescription, prefixImageToken, type PromptTemplate } from '../prompts/index.js';
 import { concatPixelValues, type EncodedPrompt, type PromptEncoder } from './collate.js';
 import { checkPromptLength, responseBudget, type PromptLimits } from './prompt_limits.js';
-import { planWaves, rowBytes, type WaveLimits } from './waves.js';
+import { planContinuous, planWaves, promptBytes, rowBytes, type WaveLimits } from './waves.js';
 
 export interface RolloutItem {
   problem: string;
@@ -104,17 +104,19 @@ async function generateRows(
 ): Promise<number[][]> {
   const maxNew = budgets ? Math.max(...budgets) : s.maxNewTokens;
   const longest = Math.max(...prompts.map((p) => p.ids.length));
-  const waves = limits ? planWaves(prompts.length, n, rowBytes(model.config, model.dtype, longest + maxNew), limits) : [[0, prompts.length] as [number, number]];
+  const perRow = rowBytes(model.config, model.dtype, longest + maxNew);
+  const continuous = limits?.continuousBatching ? planContinuous(prompts.length, n, perRow, promptBytes(model.config, model.dtype, longest), limits) : null;
+  const calls = continuous ? continuous.calls : limits ? planWaves(prompts.length, n, perRow, limits) : [[0, prompts.length] as [number, number]];
   const out: number[][] = [];
-  for (const [a, b] of waves) {
+  for (const [a, b] of calls) {
     const part = prompts.slice(a, b);
     const pixels = concatPixelValues(part);
     try {
-      // firstSequenceId: the wave's samples are sequences a*n.. of the whole batch, so they sample what one call would.
+      // firstSequenceId: the call's samples are sequences a*n.. of the whole batch, so they sample what one call would.
       const r = await model.generate({
         inputIds: part.map((p) => p.ids), pixelValues: pixels, imageGridThw: part.flatMap((p) => p.imageGridThw.map((g) => [...g])),
         n, maxNewTokens: budgets ? Math.max(...budgets.slice(a, b)) : s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, greedy: s.greedy ?? false,
-        logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed, firstSequenceId: (firstPrompt + a) * n,
+        logitBias: s.logitBias, stopTokenIds: s.stopTokenIds, seed, firstSequenceId: (firstPrompt + a) * n, ...(continuous ? { maxRows: continuous.maxRows } : {}),
       });
       out.push(...(budgets ? r.sequences.map((seq, row) => seq.slice(0, budgets[a + Math.floor(row / n)])) : r.sequences));
     } finally {

@@ -17,6 +17,8 @@ export interface WaveLimits {
   bytes: number;
   /** Rows (sequences) per wave at most; null = no limit. */
   maxNumSeqs: number | null;
+  /** Refill decode slots with pending sequences instead of running waves (planContinuous). */
+  continuousBatching?: boolean;
 }
 
 /** Bytes one row needs: K and V of every layer for each of its tokens, plus two fp32 rows of logits. */
@@ -44,11 +46,43 @@ export function planWaves(prompts: number, n: number, perRow: number, limits: Wa
   return waves;
 }
 
+/** Engine calls under continuous batching: prompt ranges and the decode slots of each call. */
+export interface ContinuousPlan {
+  calls: Array<[number, number]>;
+  maxRows: number;
+}
+
+/**
+ * Continuous batching within a budget, or null when every sequence fits one call at once (a
+ * static batch with compaction then does the same work). The decode slots (full-length rows) take
+ * at most 3/4 of the budget, capped by max_num_seqs; the prompts' cached prefills (`perPrompt`
+ * bytes each, kept for the whole call) take the rest, so a call holds as many prompts as fit there.
+ */
+export function planContinuous(prompts: number, n: number, perRow: number, perPrompt: number, limits: WaveLimits): ContinuousPlan | null {
+  const rowsAtOnce = Math.min(Math.floor(limits.bytes / perRow), limits.maxNumSeqs ?? Infinity); // what one static call holds
+  if (rowsAtOnce >= prompts * n) return null;
+  const maxRows = Math.min(Math.floor((0.75 * limits.bytes) / perRow), limits.maxNumSeqs ?? Infinity);
+  const perCall = Math.min(prompts, Math.floor((limits.bytes - maxRows * perRow) / perPrompt));
+  if (maxRows < 1 || perCall < 1) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    throw new Error(`rollout: the KV-cache budget of ${gib(limits.bytes)} holds no decode slot of ${gib(perRow)} next to one prompt's prefill of ${gib(perPrompt)}; raise worker.rollout.gpu_memory_utilization or kv_cache_gib, or lower data.max_response_length`);
+  }
+  const calls: Array<[number, number]> = [];
+  for (let s = 0; s < prompts; s += perCall) calls.push([s, Math.min(prompts, s + perCall)]);
+  return { calls, maxRows };
+}
+
+/** Bytes of one prompt's cached prefill: its K and V of every layer plus its fp32 last logits. */
+export function promptBytes(c: QwenVLConfig, dtype: DType, tokens: number): number {
+  return kvBytesPerToken(c, dtypeBytes(dtype)) * tokens + 4 * c.text.vocabSize;
+}
+
 /** The rollout settings the budget comes from (worker.rollout's keys). */
 export interface WaveConfig {
   gpuMemoryUtilization: number;
   kvCacheGib: number | null;
   maxNumSeqs: number | null;
+  continuousBatching?: boolean;
 }
 
 /**
@@ -61,5 +95,5 @@ export function waveLimits(w: WaveConfig, device: { free: number; reserved: numb
   if (w.kvCacheGib !== null) bytes = w.kvCacheGib * 2 ** 30;
   else if (device) bytes = w.gpuMemoryUtilization * (device.free + device.reserved - device.allocated);
   else bytes = w.gpuMemoryUtilization * freemem();
-  return { bytes, maxNumSeqs: w.maxNumSeqs };
+  return { bytes, maxNumSeqs: w.maxNumSeqs, continuousBatching: w.continuousBatching ?? false };
 }

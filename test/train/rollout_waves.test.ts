@@ -1,8 +1,9 @@
 /**
  * Rollout waves (lib/rollout/waves.ts): a batch cut into waves by the memory budget or
  * worker.rollout.max_num_seqs samples exactly what one engine call samples (sequence-keyed
- * noise), pass 2 included; a budget that cannot hold one prompt's n samples is an error before
- * any work; the GRPO config keys reach the rollout.
+ * noise), pass 2 included, and so does continuous batching (decode slots refilled from pending
+ * sequences); a budget that cannot hold what a call needs is an error before any work; the GRPO
+ * config keys reach the rollout.
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { resolveFormatPrompt } from '../../lib/rollout/format_prompt.js';
 import { DecodedImageCache } from '../../lib/rollout/image_cache.js';
 import { loadStack, type ModelStack } from '../../lib/rollout/model_stack.js';
 import { rollout, type RolloutItem, type RolloutSettings } from '../../lib/rollout/rollout.js';
-import { planWaves, rowBytes } from '../../lib/rollout/waves.js';
+import { planContinuous, planWaves, rowBytes } from '../../lib/rollout/waves.js';
 import { runGrpo } from '../../lib/train/grpo/trainer.js';
 import { grpoConfig, makeGrpoWorld, type GrpoWorld } from '../helpers/grpo_world.js';
 
@@ -40,6 +41,24 @@ describe('rollout waves', () => {
     expect(rowBytes(stack.model.config, 'float32', 10)).toBeGreaterThan(rowBytes(stack.model.config, 'bfloat16', 10));
   });
 
+  it('plans continuous batching only when the rows do not fit at once: slots, then prompts per call', () => {
+    expect(planContinuous(5, 2, 100, 10, { bytes: 1000, maxNumSeqs: null })).toBeNull(); // 10 rows fit one static call
+    // 3/4 of 450 B gives 3 slots of 100 B; the other 150 B hold 15 prompt prefills of 10 B: one call.
+    expect(planContinuous(5, 2, 100, 10, { bytes: 450, maxNumSeqs: null })).toEqual({ calls: [[0, 5]], maxRows: 3 });
+    expect(planContinuous(5, 8, 100, 10, { bytes: 1e9, maxNumSeqs: 4 })).toEqual({ calls: [[0, 5]], maxRows: 4 }); // fewer slots than n is fine
+    expect(planContinuous(5, 2, 100, 60, { bytes: 450, maxNumSeqs: null })).toEqual({ calls: [[0, 2], [2, 4], [4, 5]], maxRows: 3 });
+    expect(() => planContinuous(5, 2, 100, 10, { bytes: 50, maxNumSeqs: null })).toThrow(/holds no decode slot/);
+  });
+
+  it('continuous batching (fewer slots than one prompt has samples) samples what one call samples, pass 2 included', async () => {
+    const whole = await rollout(stack.model, stack.encoder, items, settings());
+    for (const maxNumSeqs of [2, 5]) {
+      const cont = await rollout(stack.model, stack.encoder, items, settings(() => ({ bytes: Infinity, maxNumSeqs, continuousBatching: true })));
+      expect(cont.responses, `max_num_seqs ${maxNumSeqs}`).toEqual(whole.responses);
+      expect(cont.pass2Texts, `max_num_seqs ${maxNumSeqs}`).toEqual(whole.pass2Texts);
+    }
+  }, 120_000);
+
   it('a batch cut into one-prompt waves samples what one call samples, pass 2 included', async () => {
     const whole = await rollout(stack.model, stack.encoder, items, settings());
     const waves = await rollout(stack.model, stack.encoder, items, settings(() => ({ bytes: Infinity, maxNumSeqs: 3 })));
@@ -48,12 +67,16 @@ describe('rollout waves', () => {
     expect(new Set(whole.responses.map((r) => r.join(','))).size).toBeGreaterThan(3); // sampled, not all alike
   }, 120_000);
 
-  it('GRPO: worker.rollout.max_num_seqs below n stops the first step with the reason; kv_cache_gib too small likewise', async () => {
-    await expect(runGrpo(grpoConfig(w, path.join(w.root, 'seqs'), 1, ['worker.rollout.max_num_seqs=2', 'trainer.save_freq=-1']), { log: () => {} }))
+  it('GRPO: without continuous batching, max_num_seqs below n stops the first step with the reason; a budget too small stops either way', async () => {
+    const off = 'worker.rollout.continuous_batching=false';
+    await expect(runGrpo(grpoConfig(w, path.join(w.root, 'seqs'), 1, ['worker.rollout.max_num_seqs=2', 'trainer.save_freq=-1', off]), { log: () => {} }))
       .rejects.toThrow(/max_num_seqs 2 is below n = 4/);
-    await expect(runGrpo(grpoConfig(w, path.join(w.root, 'gib'), 1, ['worker.rollout.kv_cache_gib=0.000001', 'trainer.save_freq=-1']), { log: () => {} }))
+    await expect(runGrpo(grpoConfig(w, path.join(w.root, 'gib'), 1, ['worker.rollout.kv_cache_gib=0.000001', 'trainer.save_freq=-1', off]), { log: () => {} }))
       .rejects.toThrow(/the KV-cache budget of 0\.00 GiB holds \d+ sequence\(s\)/);
-    const ok = await runGrpo(grpoConfig(w, path.join(w.root, 'ok'), 1, ['worker.rollout.max_num_seqs=4', 'trainer.save_freq=-1']), { log: () => {} });
+    await expect(runGrpo(grpoConfig(w, path.join(w.root, 'gib2'), 1, ['worker.rollout.kv_cache_gib=0.000001', 'trainer.save_freq=-1']), { log: () => {} }))
+      .rejects.toThrow(/the KV-cache budget of 0\.00 GiB holds no decode slot/);
+    // With continuous batching (the default) 2 slots serve n = 4 samples per prompt.
+    const ok = await runGrpo(grpoConfig(w, path.join(w.root, 'ok'), 1, ['worker.rollout.max_num_seqs=2', 'trainer.save_freq=-1']), { log: () => {} });
     expect(ok.steps).toBe(1);
   }, 180_000);
 });

@@ -161,7 +161,7 @@ async function build(cfg: TrainConfig, o: GrpoSessionOptions, owned: Owned): Pro
   const rolloutSettings = (seed: number): RolloutSettings => ({
     sampling: { n: ro.n, maxNewTokens: cfg.data.max_response_length, temperature: ro.temperature, topP: ro.top_p, topK: ro.top_k, logitBias, stopTokenIds: policy.model.config.eosTokenIds, seed },
     template: fp.template, pass2: reward.usesPass2, captionReasoner: fp.captionReasoner, onMissingDescription: alg.description_fallback, promptLimits: limits,
-    waves: () => waveLimits({ gpuMemoryUtilization: ro.gpu_memory_utilization, kvCacheGib: ro.kv_cache_gib, maxNumSeqs: ro.max_num_seqs }, cudaStats(device)),
+    waves: () => waveLimits({ gpuMemoryUtilization: ro.gpu_memory_utilization, kvCacheGib: ro.kv_cache_gib, maxNumSeqs: ro.max_num_seqs, continuousBatching: ro.continuous_batching }, cudaStats(device)),
   });
   // Steps after the checkpoint run again: their old log lines go first, so each step is logged once.
   if (isMain) rewindRunLogs(runDir, RUN_LOGS, resumeFrom?.step ?? -1, log);
