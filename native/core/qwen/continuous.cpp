@@ -54,6 +54,21 @@ void admit(Slots& s, const PromptState& ps, const std::vector<int64_t>& slots, c
   for (int64_t slot : slots) s.hostStep[slot] = 0;
 }
 
+// Once nothing is pending, drops the slots that stopped (when at least a quarter did), so the
+// tail of long sequences does not drag idle slots through every layer.
+void compactSlots(Slots& s) {
+  at::Tensor keep = (~s.finished).nonzero().flatten();
+  const int64_t live = keep.size(0), A = s.seq.size(0);
+  if (live == 0 || (A - live) * 4 < A) return;
+  for (auto& x : s.cache.k) x = x.index_select(0, keep);
+  for (auto& x : s.cache.v) x = x.index_select(0, keep);
+  for (at::Tensor* t : {&s.seq, &s.keyMask, &s.nextPos, &s.step, &s.finished, &s.last}) *t = t->index_select(0, keep);
+  at::Tensor k = keep.to(at::kCPU);
+  std::vector<int64_t> steps;
+  for (int64_t i = 0; i < live; ++i) steps.push_back(s.hostStep[k[i].item<int64_t>()]);
+  s.hostStep = std::move(steps);
+}
+
 // Fills the slots whose sequence is done with pending sequences; returns whether any slot is live.
 bool refill(Slots& s, const PromptState& ps, int64_t& nextSeq, int64_t R, int64_t n, int64_t L) {
   at::Tensor done = s.finished.to(at::kCPU);
@@ -121,9 +136,10 @@ GenerateOutput generateContinuous(const Model& m, const GenerateInput& gin, cons
     s.finished = s.finished | at::isin(tok, stop) | (s.step + 1 >= T);
     // The token just sampled is this step's input: its key/value goes to column L + step.
     at::Tensor writeCol = (L + s.step).clamp_max(L + T - 1);
-    s.keyMask.index_put_({at::arange(A, longOpts), writeCol}, live);
+    const int64_t slots = s.seq.size(0);
+    s.keyMask.index_put_({at::arange(slots, longOpts), writeCol}, live);
     s.step = at::where(live, s.step + 1, s.step);
-    for (int64_t a = 0; a < A; ++a) s.hostStep[a] = std::min(s.hostStep[a] + 1, T);  // an upper bound of the device steps
+    for (auto& h : s.hostStep) h = std::min(h + 1, T);  // an upper bound of the device steps
     const bool check = (iter + 1) % checkEvery == 0 || nextSeq >= R;
     if (check) {
       throwIfNonFinite(bad, iter);
@@ -133,13 +149,16 @@ GenerateOutput generateContinuous(const Model& m, const GenerateInput& gin, cons
     const int64_t span = L + *std::max_element(s.hostStep.begin(), s.hostStep.end());
     s.cache.rowColumns = writeCol;
     s.cache.length = std::min(span, L + T) - 1;
-    decodedRows += A;
-    at::Tensor pos = (s.nextPos + s.step - 1).clamp_min(0).view({1, A, 1}).expand({3, A, 1});
+    decodedRows += slots;
+    at::Tensor pos = (s.nextPos + s.step - 1).clamp_min(0).view({1, slots, 1}).expand({3, slots, 1});
     DecoderInput step{at::embedding(m.w.embed, tok.unsqueeze(1)), pos, s.keyMask.narrow(1, 0, s.cache.length + 1)};
     s.last = m.logits(decoderForward(m.cfg.text, m.w, step, &s.cache).select(1, 0));
     s.cache.rowColumns = at::Tensor();
     // After the step, so a refilled slot keeps its prompt's logits for its first token.
-    if (check) refill(s, ps, nextSeq, R, n, L);
+    if (check) {
+      refill(s, ps, nextSeq, R, n, L);
+      if (nextSeq >= R) compactSlots(s);
+    }
   }
   throwIfNonFinite(bad, iter);
   const int64_t longest = lengths.numel() ? lengths.max().item<int64_t>() : 0;
