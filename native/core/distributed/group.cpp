@@ -264,7 +264,8 @@ std::string Group::storeGet(const std::string& key) {
     auto v = impl_->store->get(key);
     return std::string(v.begin(), v.end());
   } catch (const std::exception& e) {
-    throw std::runtime_error("rank " + std::to_string(opts_.rank) + ": store key '" + key + "' did not arrive: " + e.what());
+    throw std::runtime_error("rank " + std::to_string(opts_.rank) + ": store key '" + key + "' did not arrive from the rendezvous store on rank 0 (" + opts_.masterAddr + ":" +
+                             std::to_string(opts_.masterPort) + "; rank 0 stopped, or a rank is late beyond the timeout): " + e.what());
   }
 }
 #endif
