@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .description('main job on the built-in world: generate it, cold-start SFT a tiny model, Vision-SR1 GRPO, evaluate before/after, summary table and curves PNG')
     .option('--out <dir>', 'output folder (world, checkpoints, summary.md/json, curves.png); --quick defaults to runs/pipeline-quick')
     .option('--sft-config <file>', 'SFT config', 'configs/world_sft.yaml')
-    .option('--train-config <file>', 'GRPO config', 'configs/world_train.yaml')
+    .option('--train-config <file>', 'GRPO config (default: the 32-prompt recipe the study measured)', 'configs/world_train_b32.yaml')
     .option('--seeds <list>', 'GRPO seeds, comma-separated: one GRPO run per seed from the same SFT model', '0')
     .option('--eval-items <n>', 'items per held-out split to evaluate (default: all)')
     .option('--threads <n>', 'libtorch CPU threads', '2')

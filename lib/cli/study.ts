@@ -15,9 +15,10 @@ export function register(program: Command): void {
     .description('train Vision-R1, no-self-reward, Vision-SR1 and multi-reward from one SFT model over several seeds; evaluate all on a fresh held-out world (table + plot)')
     .option('--out <dir>', 'output folder (SFT model, each arm and seed, study.md/json/png); a rerun resumes', 'runs/study')
     .option('--seeds <list>', 'GRPO seeds, comma-separated', '0,1,2')
+    .option('--extra-seeds <list>', 'seeds added to Vision-SR1 and to each arm whose accuracy range overlaps it on a split ("" for none)', '3,4')
     .option('--arms <list>', `arms, comma-separated (${STUDY_ARM_NAMES.join(', ')})`, STUDY_ARM_NAMES.join(','))
     .option('--sft-config <file>', 'SFT config', 'configs/world_sft.yaml')
-    .option('--train-config <file>', 'GRPO config (each arm adds its preset and prompt)', 'configs/world_train.yaml')
+    .option('--train-config <file>', 'GRPO config (each arm adds its preset and prompt)', 'configs/world_train_b32.yaml')
     .option('--eval-seed <n>', 'seed of the fresh held-out world', String(DEFAULT_EVAL_WORLD.seed))
     .option('--eval-test <n>', 'test items of the fresh world', String(DEFAULT_EVAL_WORLD.test))
     .option('--eval-shortcut <n>', 'test-shortcut items of the fresh world', String(DEFAULT_EVAL_WORLD.shortcut))
@@ -30,7 +31,7 @@ export function register(program: Command): void {
       const num = (k: string, v: string) => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new Error(`--${k}: expected a non-negative integer, got ${v}`); return n; };
       const seeds = list(o.seeds).map((s) => num('seeds', s));
       const r = await runStudy({
-        out: o.out, sftConfig: o.sftConfig, trainConfig: o.trainConfig, seeds, arms: list(o.arms) as StudyArm[],
+        out: o.out, sftConfig: o.sftConfig, trainConfig: o.trainConfig, seeds, extraSeeds: list(o.extraSeeds).map((s) => num('extra-seeds', s)), arms: list(o.arms) as StudyArm[],
         evalWorld: { seed: num('eval-seed', o.evalSeed), test: num('eval-test', o.evalTest), shortcut: num('eval-shortcut', o.evalShortcut) },
         evalItems: o.evalItems === undefined ? undefined : num('eval-items', o.evalItems), sftOverrides: o.sft ?? [], trainOverrides: o.train ?? [],
       });

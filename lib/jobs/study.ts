@@ -3,7 +3,8 @@
  * trains each arm (Vision-R1, no-self-reward, Vision-SR1, multi-reward) with each GRPO seed, and
  * evaluates every model and the SFT model on a fresh held-out world (a world seed the SFT and RL
  * data never used): accuracy, description accuracy, language-shortcut rate, hallucination, per
- * family. Each finished arm-seed leaves its evaluation in out/<arm>/seed<k>/eval.json, so a
+ * family. Where an arm's accuracy range over the seeds overlaps Vision-SR1's, both get the extra
+ * seeds (3 seeds, 5 where the spreads overlap). Each finished arm-seed leaves its evaluation in out/<arm>/seed<k>/eval.json, so a
  * study that stops picks up where it was (the SFT model and the fresh world are reused too).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { writeFileAtomic } from '../checkpoint/index.js';
 import type { FileEvalResult } from '../eval/evaluate_file.js';
 import { synthesizeWorld } from '../world/synth.js';
 import { coldStartSft, evaluateModel, grpoOverrides, grpoRun, stripSamples, type Log } from './stages.js';
-import { writeStudyReport, type StudyCell } from './study_report.js';
+import { accuracyRangesOverlap, writeStudyReport, type StudyCell } from './study_report.js';
 
 /** The arms: the preset and prompt each trains with (docs/method.md, "Reward presets"). */
 export const STUDY_ARMS = {
@@ -30,6 +31,11 @@ export interface StudyOptions {
   trainConfig: string;
   seeds: number[];
   arms?: StudyArm[];
+  /**
+   * Seeds added to Vision-SR1 and to each arm whose accuracy range over `seeds` overlaps
+   * Vision-SR1's on a held-out split (3 seeds, 5 where the spreads overlap). Default none.
+   */
+  extraSeeds?: number[];
   /** The fresh held-out world: its seed (never the training world's) and split sizes. */
   evalWorld?: { seed: number; test: number; shortcut: number };
   /** Evaluate at most this many items per split (default all). */
@@ -53,20 +59,34 @@ export async function runStudy(o: StudyOptions): Promise<{ cells: StudyCell[]; t
   const evalOverrides = grpoOverrides(sft.worldDir, sft.modelDir, 0, join(o.out, 'unused'), o.trainOverrides ?? []);
   const cells: StudyCell[] = [];
   cells.push({ arm: 'sft', seed: null, result: await cachedEval(join(o.out, 'sft-eval.json'), () => evaluateModel(sft.modelDir, files, o.trainConfig, evalOverrides, o.evalItems), log, 'SFT') });
-  for (const arm of arms) {
-    for (const seed of o.seeds) {
-      const dir = join(o.out, arm, `seed${seed}`);
-      const armOverrides = [...(o.trainOverrides ?? []), ...STUDY_ARMS[arm].overrides];
-      const result = await cachedEval(join(dir, 'eval.json'), async () => {
-        log(`== ${STUDY_ARMS[arm].label}, seed ${seed}`);
-        const g = await grpoRun(o.trainConfig, grpoOverrides(sft.worldDir, sft.modelDir, seed, join(dir, 'grpo'), armOverrides), log);
-        return evaluateModel(g.modelDir, files, o.trainConfig, [...evalOverrides, ...STUDY_ARMS[arm].overrides], o.evalItems);
-      }, log, `${arm} seed ${seed}`);
-      cells.push({ arm, seed, result });
-    }
-  }
-  const table = await writeStudyReport(o.out, cells, { arms, seeds: o.seeds, labels: Object.fromEntries(arms.map((a) => [a, STUDY_ARMS[a].label])) });
+  const armSeed = async (arm: StudyArm, seed: number): Promise<StudyCell> => {
+    const dir = join(o.out, arm, `seed${seed}`);
+    const armOverrides = [...(o.trainOverrides ?? []), ...STUDY_ARMS[arm].overrides];
+    const result = await cachedEval(join(dir, 'eval.json'), async () => {
+      log(`== ${STUDY_ARMS[arm].label}, seed ${seed}`);
+      const g = await grpoRun(o.trainConfig, grpoOverrides(sft.worldDir, sft.modelDir, seed, join(dir, 'grpo'), armOverrides), log);
+      return evaluateModel(g.modelDir, files, o.trainConfig, [...evalOverrides, ...STUDY_ARMS[arm].overrides], o.evalItems);
+    }, log, `${arm} seed ${seed}`);
+    return { arm, seed, result };
+  };
+  for (const arm of arms) for (const seed of o.seeds) cells.push(await armSeed(arm, seed));
+  const extra = (o.extraSeeds ?? []).filter((s) => !o.seeds.includes(s));
+  const more = extra.length ? armsNeedingMoreSeeds(cells, arms) : [];
+  if (more.length) log(`== seed ranges overlap with Vision-SR1's: seeds ${extra.join(', ')} for ${more.join(', ')}`);
+  for (const arm of more) for (const seed of extra) cells.push(await armSeed(arm, seed));
+  const table = await writeStudyReport(o.out, cells, { arms, labels: Object.fromEntries(arms.map((a) => [a, STUDY_ARMS[a].label])) });
   return { cells, table };
+}
+
+/**
+ * The arms that need more seeds to be ordered against Vision-SR1: each arm whose accuracy range
+ * overlaps Vision-SR1's on some held-out split, and Vision-SR1 itself when any does.
+ */
+export function armsNeedingMoreSeeds(cells: readonly StudyCell[], arms: readonly StudyArm[]): StudyArm[] {
+  if (!arms.includes('vision-sr1')) return [];
+  const splits = Object.keys(cells.find((c) => c.arm === 'vision-sr1')?.result ?? {});
+  const overlapping = arms.filter((a) => a !== 'vision-sr1' && splits.some((s) => accuracyRangesOverlap(cells, a, 'vision-sr1', s) === true));
+  return overlapping.length ? ['vision-sr1', ...overlapping] : [];
 }
 
 /** The held-out world of the study (test and test-shortcut only), generated once; refuses the training world's seed. */

@@ -1,7 +1,7 @@
 /**
  * The study's table (markdown + JSON) and plot (PNG): per arm, the mean and [min, max] over seeds
  * of each metric on each held-out split, the SFT model as the reference row, and for each arm
- * against Vision-SR1 whether their seed ranges overlap (then more seeds are needed to order them).
+ * against Vision-SR1 whether their seed ranges overlap (then these seeds do not order them).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +32,22 @@ function stat(xs: (number | null)[]): Stat | null {
 const pct = (x: number) => (100 * x).toFixed(1);
 const fmt = (s: Stat | null) => (!s ? '-' : s.n === 1 ? pct(s.mean) : `${pct(s.mean)} [${pct(s.min)}, ${pct(s.max)}]`);
 
-export async function writeStudyReport(out: string, cells: StudyCell[], o: { arms: readonly string[]; seeds: readonly number[]; labels: Record<string, string> }): Promise<string> {
+/** The seeds each arm was trained with, in the order they ran. */
+export function seedsOf(cells: readonly StudyCell[], arm: string): number[] {
+  return cells.filter((c) => c.arm === arm && c.seed !== null).map((c) => c.seed as number);
+}
+
+/**
+ * Whether the [min, max] ranges over seeds of two arms' accuracy on a split overlap (then their
+ * order is not settled by these seeds); null when either arm has no accuracy there.
+ */
+export function accuracyRangesOverlap(cells: readonly StudyCell[], a: string, b: string, split: string): boolean | null {
+  const range = (arm: string) => stat(cells.filter((c) => c.arm === arm).map((c) => c.result[split]?.accuracy ?? null));
+  const x = range(a), y = range(b);
+  return !x || !y ? null : x.max >= y.min && y.max >= x.min;
+}
+
+export async function writeStudyReport(out: string, cells: StudyCell[], o: { arms: readonly string[]; labels: Record<string, string> }): Promise<string> {
   const splits = Object.keys(cells[0]?.result ?? {});
   const rowsOf = (arm: string) => cells.filter((c) => c.arm === arm);
   const stats: Record<string, Record<string, Record<string, Stat | null>>> = {};
@@ -44,17 +59,18 @@ export async function writeStudyReport(out: string, cells: StudyCell[], o: { arm
   const rows = ['sft', ...o.arms].map((arm) => [arm === 'sft' ? 'SFT (start of every arm)' : o.labels[arm] ?? arm, ...splits.flatMap((s) => Object.keys(STUDY_METRICS).map((m) => fmt(stats[arm][s][m])))]);
   const overlaps = o.arms.filter((a) => a !== 'vision-sr1' && o.arms.includes('vision-sr1')).flatMap((arm) => splits.map((s) => {
     const a = stats[arm][s].accuracy, b = stats['vision-sr1'][s].accuracy;
-    const overlap = !!a && !!b && a.max >= b.min && b.max >= a.min;
-    return `${s} accuracy, ${arm} vs vision-sr1: ${a && b ? `${pct(b.mean - a.mean)} points (Vision-SR1 minus ${arm}); seed ranges ${overlap ? 'overlap: run more seeds to order them' : 'do not overlap'}` : 'not measured'}`;
+    const overlap = accuracyRangesOverlap(cells, arm, 'vision-sr1', s);
+    const seeds = `${a?.n ?? 0} and ${b?.n ?? 0} seeds`;
+    return `${s} accuracy, ${arm} vs vision-sr1: ${a && b ? `${pct(b.mean - a.mean)} points (Vision-SR1 minus ${arm}); seed ranges over ${seeds} ${overlap ? 'overlap: these seeds do not order them' : 'do not overlap'}` : 'not measured'}`;
   }));
   const families = familyTable(cells, ['sft', ...o.arms], 'test');
   const md = [
-    `Seeds ${o.seeds.join(', ')}; mean [min, max] over seeds; the SFT row is one model.`, '',
+    `Seeds per arm: ${o.arms.map((a) => `${a} ${seedsOf(cells, a).join(', ')}`).join('; ')}. Mean [min, max] over an arm's seeds; the SFT row is one model.`, '',
     markdownTable(headers, rows), '', ...overlaps.map((l) => `- ${l}`), '',
     families ? `Accuracy per family on test (mean over seeds):\n\n${families}` : '',
   ].join('\n');
   writeFileSync(join(out, 'study.md'), `${md}\n`);
-  writeFileSync(join(out, 'study.json'), JSON.stringify({ seeds: o.seeds, arms: o.arms, stats, cells: cells.map((c) => ({ arm: c.arm, seed: c.seed, result: c.result })) }, null, 2));
+  writeFileSync(join(out, 'study.json'), JSON.stringify({ seeds: Object.fromEntries(o.arms.map((a) => [a, seedsOf(cells, a)])), arms: o.arms, stats, cells: cells.map((c) => ({ arm: c.arm, seed: c.seed, result: c.result })) }, null, 2));
   const plot = await renderSpec(studySpec(stats, splits, ['sft', ...o.arms]), { scale: 2 });
   writeFileSync(join(out, 'study.png'), plot.png);
   return md;

@@ -20,6 +20,7 @@ describe('vsr1 pipeline (shrunk)', () => {
     expect(r.scores.filter((s) => s.stage === 'grpo').length).toBe(4); // 2 splits x 2 seeds
     expect(r.table).toMatch(/test-shortcut/);
     expect(r.table).toMatch(/GRPO mean \[min, max\]/);
+    expect(r.table).toMatch(/accuracy % ± s\.e\..*\n(.*\n)*.*SFT .*\d+\.\d ± \d+\.\d/); // each model's accuracy with its standard error
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.seeds).toEqual([0, 1]);
     // The gain-vs-spread verdict is computed from the scores it sits next to.

@@ -2,13 +2,14 @@
  * `vsr1 study`, shrunk to seconds: one SFT model, two arms (Vision-R1 and Vision-SR1) x two seeds
  * of one GRPO step, a small fresh held-out world. It must write the table, JSON and plot with a
  * row per arm, evaluate on the fresh world (not the training world), and resume from the saved
- * evaluations instead of training again.
+ * evaluations instead of training again, and add a seed to exactly the arms whose ranges overlap.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runStudy } from '../../lib/jobs/study.js';
+import { armsNeedingMoreSeeds, runStudy } from '../../lib/jobs/study.js';
+import { seedsOf } from '../../lib/jobs/study_report.js';
 
 const shrink = {
   sftConfig: 'configs/world_sft.yaml', trainConfig: 'configs/world_train.yaml', seeds: [0, 1], arms: ['vision-r1' as const, 'vision-sr1' as const],
@@ -35,7 +36,7 @@ describe('vsr1 study (shrunk)', () => {
     expect(world.seed).toBe(77);
     expect(JSON.parse(readFileSync(path.join(out, 'world', 'manifest.json'), 'utf8')).seed).not.toBe(77);
     expect(r.table).toMatch(/Vision-R1 \(CoT prompt/);
-    expect(r.table).toMatch(/test accuracy, vision-r1 vs vision-sr1: .* seed ranges (overlap|do not overlap)/);
+    expect(r.table).toMatch(/test accuracy, vision-r1 vs vision-sr1: .* seed ranges over 2 and 2 seeds (overlap|do not overlap)/);
     const json = JSON.parse(readFileSync(path.join(out, 'study.json'), 'utf8'));
     expect(json.stats['vision-sr1'].test.accuracy.n).toBe(2);
     expect(readFileSync(path.join(out, 'study.png')).subarray(1, 4).toString()).toBe('PNG');
@@ -47,6 +48,12 @@ describe('vsr1 study (shrunk)', () => {
     expect(again.filter((l) => /evaluated before/.test(l))).toHaveLength(5);
     expect(again.some((l) => /GRPO|step 1/.test(l) && !/evaluated before/.test(l))).toBe(false);
     expect(r2.cells.map((c) => c.result.test.accuracy)).toEqual(r.cells.map((c) => c.result.test.accuracy));
+
+    // With an extra seed, exactly the arms whose ranges overlap Vision-SR1's train it (Vision-SR1 too).
+    const more = armsNeedingMoreSeeds(r.cells, shrink.arms);
+    const r3 = await runStudy({ out, ...shrink, extraSeeds: [2], log: () => {} });
+    for (const arm of shrink.arms) expect(seedsOf(r3.cells, arm)).toEqual(more.includes(arm) ? [0, 1, 2] : [0, 1]);
+    expect(r3.table).toMatch(/Seeds per arm: vision-r1 0, 1(, 2)?; vision-sr1 0, 1(, 2)?\./);
   }, 600_000);
 
   it('refuses an evaluation world with the training world\'s seed', async () => {
