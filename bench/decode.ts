@@ -3,6 +3,9 @@
  * transformers `generate` (greedy, KV cache) on the same checkpoint, in the same run.
  * Prints tokens/s at batch 1 and 16 and prefill time; figures are the best of `repeats` inside a
  * run, the median over RUNS alternating runs. Target (bench/README.md): ours/peer >= 2x tokens/s.
+ * Each figure is also set against the machine's roofline (bench/roofline.ts): a greedy decode step
+ * reads every weight once and each row's KV cache, so at batch 1 neither side can beat
+ * bytes / bandwidth however little overhead it has.
  *   OMP_NUM_THREADS=2 npx tsx bench/decode.ts [runs=3]
  */
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { torch } from '../lib/index.js';
 import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
 import { median, runPeer } from './stats.js';
+import { decodeRoofline, decoderWeights, measureRoofline } from './roofline.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const THREADS = Number(process.env.OMP_NUM_THREADS ?? 2);
@@ -69,5 +73,14 @@ console.log(`${'batch'.padEnd(6)} ${'ours tok/s'.padStart(11)} ${'HF tok/s'.padS
 for (const b of BATCHES) {
   const o = median(ours[b]), p = median(peer[b]);
   console.log(`${String(b).padEnd(6)} ${o.toFixed(1).padStart(11)} ${p.toFixed(1).padStart(10)} ${(o / p).toFixed(2).padStart(8)} ${(median(oursPre[b]) * 1e3).toFixed(1).padStart(16)} ${(median(peerPre[b]) * 1e3).toFixed(1).padStart(14)}`);
+}
+// The roofline of a decode step of this model: fp32 weights read once per step; each row reads
+// its KV over the mean context of the decode.
+const { weights, kvElementsPerColumn } = decoderWeights(cfg.text);
+const roof = measureRoofline();
+console.log(`\nroofline: read bandwidth ${(roof.bytesPerSec / 1e9).toFixed(1)} GB/s, fp32 matmul ${(roof.flopsPerSec / 1e9).toFixed(1)} GFLOP/s (${THREADS} threads); decode weights ${(weights / 1e6).toFixed(1)} M (${(4 * weights / 1e6).toFixed(0)} MB per step)`);
+for (const b of BATCHES) {
+  const r = decodeRoofline(roof, { weightBytes: 4 * weights, weights, kvBytesPerColumn: 4 * kvElementsPerColumn, rows: b, context: PROMPT + NEW / 2 });
+  console.log(`batch ${b}: roofline ${r.tokensPerSec.toFixed(0)} tok/s (${r.bound}-bound); ours at ${(100 * median(ours[b]) / r.tokensPerSec).toFixed(0)}% of it, HF at ${(100 * median(peer[b]) / r.tokensPerSec).toFixed(0)}%`);
 }
 model.dispose();

@@ -11,7 +11,9 @@
  *     the 3B shapes in bf16; `tiny` for a CPU dry run), with seconds, tokens/s and peak memory
  *     per phase;
  *  5. the c10d process group on one device (world size 1 over a loopback store): NCCL on a
- *     CUDA device when the addon was built with it (VSR1_NCCL=1), an all-reduce and a broadcast.
+ *     CUDA device when the addon was built with it (VSR1_NCCL=1), an all-reduce and a broadcast;
+ *  6. decode tokens/s at batch 1, 64 and 256 (3B shapes, bf16) against the device's bandwidth
+ *     roofline (bench/gpu_decode.ts).
  * Writes JSON results (and the trace) under --out.
  *   node dist/bench/gpu_check.js --device cuda:0 --preset 3b --out $OUT
  */
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { torch } from '../lib/index.js';
 import { grpoStep3b, tinyTrainers } from './gpu_trainers.js';
 import { worldOfOne } from './gpu_distributed.js';
+import { decodeVsRoofline } from './gpu_decode.js';
 
 const arg = (name: string, d: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : d; };
 const device = arg('device', 'cuda:0'), preset = arg('preset', '3b'), out = arg('out', 'gpu-results');
@@ -95,5 +98,12 @@ try {
   put('distributed', await worldOfOne(device));
 } catch (e) {
   put('distributedError', String((e as Error).stack ?? e));
+}
+
+// 6. Decode tokens/s at batch 1, 64, 256 against the device's bandwidth roofline (eager).
+try {
+  put('decode', await decodeVsRoofline(device, preset));
+} catch (e) {
+  put('decodeError', String((e as Error).stack ?? e));
 }
 console.log(JSON.stringify(results, null, 2));

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { torch } from '../lib/index.js';
 import { loadSftConfig, loadTrainConfig } from '../lib/config/index.js';
-import { parseQwenConfig } from '../lib/models/qwen2_5_vl/config.js';
+import { parseQwenConfig, type QwenVLConfig } from '../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
 import type { EncodedPrompt } from '../lib/rollout/collate.js';
 import { responseLogProbs } from '../lib/rollout/experience.js';
@@ -61,12 +61,17 @@ const SHAPES_3B = {
   vision_config: { depth: 32, hidden_size: 1280, intermediate_size: 3420, num_heads: 16, out_hidden_size: 2048, fullatt_block_indexes: [7, 15, 23, 31] },
 };
 
-/** One GRPO step of the 3B shapes in bf16 through the trainer's functions (preset 'tiny' for a CPU dry run). */
-export async function grpoStep3b(device: string, preset: string, save: Save): Promise<void> {
+/** The GPU check's model: the 3B shapes in bf16, or (preset 'tiny', a CPU dry run) a tiny fp32 one. */
+export function gpuCheckModel(preset: string): { cfg: QwenVLConfig; dtype: 'bfloat16' | 'float32' } {
   const cfg = parseQwenConfig(preset === '3b' ? SHAPES_3B : { ...SHAPES_3B, vocab_size: 1024, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4,
     rope_scaling: { type: 'mrope', mrope_section: [2, 3, 3] }, image_token_id: 1014, vision_start_token_id: 1015, vision_end_token_id: 1016, video_token_id: 1017, eos_token_id: 1020, pad_token_id: 1021,
     vision_config: { depth: 2, hidden_size: 32, intermediate_size: 64, num_heads: 2, out_hidden_size: 64, fullatt_block_indexes: [1] } }, 'gpu check model');
-  const dtype = preset === '3b' ? 'bfloat16' : 'float32';
+  return { cfg, dtype: preset === '3b' ? 'bfloat16' : 'float32' };
+}
+
+/** One GRPO step of the 3B shapes in bf16 through the trainer's functions (preset 'tiny' for a CPU dry run). */
+export async function grpoStep3b(device: string, preset: string, save: Save): Promise<void> {
+  const { cfg, dtype } = gpuCheckModel(preset);
   const memory = new PhaseMemory(device);
   const sync = () => torch.cuda.synchronize();
   const seconds: Record<string, number> = {};

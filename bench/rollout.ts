@@ -3,13 +3,15 @@
  * under a budget of a quarter of the rows at once, consecutive waves (with compaction) against
  * continuous batching (that many decode slots, refilled as rows stop), and
  * against transformers `generate` on the same checkpoint and request (bench/peer_rollout.py):
- * prompts x n samples at temperature 1, response lengths long-tailed (a logit bias on the stop
+ * prompts (64 by default, the issue's GRPO shape) x 8 samples at temperature 1, response lengths long-tailed (a logit bias on the stop
  * token makes stopping a ~1/40 chance per step, capped at MAX_NEW). Both modes give the same
  * tokens (test/model/batch_independence.test.ts); this measures the work and time.
  * Prints tokens/s, the share of decoder rows that were live, the ratio compact/static, and ours
  * (compact) against transformers in tokens/s (the lengths are random on both sides, so throughput
  * is the comparable figure); alternating runs, median and range over RUNS.
- *   OMP_NUM_THREADS=2 npx tsx bench/rollout.ts [runs=5]
+ * Continuous batching copies each prompt's keys/values into every slot its samples take, instead
+ * of sharing one copy: the bench prints those bytes and the seconds they took against the rollout.
+ *   OMP_NUM_THREADS=2 npx tsx bench/rollout.ts [runs=5] [prompts=64]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ import { median, runPeer } from './stats.js';
 const RUNS = Number(process.argv[2] ?? 5);
 const THREADS = Number(process.env.OMP_NUM_THREADS ?? 2);
 torch.setNumThreads(THREADS);
-const PROMPTS = 16, N = 8, PROMPT_LEN = 32, MAX_NEW = 128;
+const PROMPTS = Number(process.argv[3] ?? 64), N = 8, PROMPT_LEN = 32, MAX_NEW = 128;
 
 const model = rolloutBenchModel();
 const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-rollout-'));
@@ -50,7 +52,8 @@ async function once(mode: Mode) {
   const sequences = outs.flatMap((o) => o.sequences), decodedRows = outs.reduce((a, o) => a + o.decodedRows, 0);
   const tokens = sequences.reduce((a, s) => a + s.length, 0);
   // Each row's last token needs no decoder pass after it: live work is tokens minus rows.
-  return { secs, tokens, tps: tokens / secs, live: (tokens - sequences.length) / decodedRows, lengths: sequences.map((s) => s.length) };
+  const copy = { bytes: outs.reduce((a, o) => a + o.promptCopy.bytes, 0), seconds: outs.reduce((a, o) => a + (o.promptCopy.seconds ?? NaN), 0) };
+  return { secs, tokens, tps: tokens / secs, live: (tokens - sequences.length) / decodedRows, lengths: sequences.map((s) => s.length), copy };
 }
 
 type PeerRuns = { runs: Array<{ secs: number; tokens: number }> };
@@ -80,6 +83,8 @@ const budgeted = res.waves.map((x, i) => x.secs / res.continuous[i].secs);
 console.log(`continuous speed-up over waves at ${SLOTS} rows (waves s / continuous s, per run pair): median ${median(budgeted).toFixed(2)}x, range ${Math.min(...budgeted).toFixed(2)}-${Math.max(...budgeted).toFixed(2)}`);
 const overStatic = res.static.map((x, i) => x.secs / res.continuous[i].secs);
 console.log(`continuous (${SLOTS} slots) over static (all rows at once): median ${median(overStatic).toFixed(2)}x, range ${Math.min(...overStatic).toFixed(2)}-${Math.max(...overStatic).toFixed(2)}`);
+const copies = res.continuous.map((x) => x.copy.seconds / x.secs);
+console.log(`prompt KV copies (continuous, one per sequence): ${(res.continuous[0].copy.bytes / 2 ** 20).toFixed(1)} MiB per rollout, median ${(1000 * median(res.continuous.map((x) => x.copy.seconds))).toFixed(1)} ms = ${(100 * median(copies)).toFixed(2)}% of the rollout (range ${(100 * Math.min(...copies)).toFixed(2)}-${(100 * Math.max(...copies)).toFixed(2)}%)`);
 const vsPeer = res.compact.map((x, i) => x.tps / peerTps[i]);
 console.log(`ours (compact) / transformers, tokens/s per run: median ${median(vsPeer).toFixed(2)}x, range ${Math.min(...vsPeer).toFixed(2)}-${Math.max(...vsPeer).toFixed(2)}`);
 model.dispose();

@@ -121,7 +121,11 @@ export interface QwenGenerateParams extends QwenSamplingParams {
   maxRows?: number;
 }
 /** Handles of qwenGenerate's result: tokens and logProbs [B*n, T], lengths [B*n]. */
-export interface QwenGenerateResult { tokens: Handle; logProbs: Handle; lengths: Handle; decodedRows: number }
+export interface QwenGenerateResult {
+  tokens: Handle; logProbs: Handle; lengths: Handle; decodedRows: number;
+  /** Continuous batching: prompt keys/values copied into decode slots (bytes; seconds on a CPU, else -1). */
+  promptCopyBytes: number; promptCopySeconds: number;
+}
 
 /** Every function of the compiled addon. */
 export interface NativeApi {

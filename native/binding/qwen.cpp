@@ -273,6 +273,8 @@ Napi::Object generateResult(Napi::Env env, const GenerateOutput& out) {
   o.Set("logProbs", handles().put(out.logProbs));
   o.Set("lengths", handles().put(out.lengths));
   o.Set("decodedRows", static_cast<double>(out.decodedRows));
+  o.Set("promptCopyBytes", static_cast<double>(out.promptCopyBytes));
+  o.Set("promptCopySeconds", out.promptCopySeconds);
   flushExternalMemory(env);
   return o;
 }

@@ -50,7 +50,12 @@ describe('batch independence of the generation engine', () => {
         // The share of decode work on live rows: refilled slots stay busy, a static batch idles stopped rows.
         const tokens = cont.sequences.reduce((a, q) => a + q.length, 0);
         expect(tokens / cont.decodedRows, `maxRows ${maxRows}`).toBeGreaterThan(tokens / staticRows);
+        // One copy of its prompt's keys and values per sequence: 12 sequences x 2 layers x (k, v) x
+        // 2 kv heads x 6 columns (the longest prompt) x head dim 16 x 4 bytes.
+        expect(cont.promptCopy.bytes, `maxRows ${maxRows}`).toBe(12 * 2 * 2 * 2 * 6 * 16 * 4);
+        expect(cont.promptCopy.seconds).toBeGreaterThanOrEqual(0);
       }
+      expect(whole.promptCopy).toEqual({ bytes: 0, seconds: 0 });
     });
   }
 

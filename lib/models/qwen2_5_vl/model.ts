@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { native } from '../../native.js';
-import type { QwenInputs } from '../../native_api.js';
+import type { QwenGenerateResult, QwenInputs } from '../../native_api.js';
 import * as torch from '../../torch/index.js';
 import { dtypeBytes, dtypeCode, type DType } from '../../torch/dtype.js';
 import { wrap } from '../../torch/tensor.js';
@@ -85,6 +85,12 @@ export interface GenerateResult {
    * last costs one; the rest is work on rows that had stopped (less with compactFinished).
    */
   decodedRows: number;
+  /**
+   * With `maxRows` (continuous batching), each sequence's slot gets its own copy of its prompt's
+   * keys/values instead of sharing one: the bytes copied, and the seconds it took on a CPU (null
+   * on other devices, where the copy is only queued). 0 and 0 without continuous batching.
+   */
+  promptCopy: { bytes: number; seconds: number | null };
 }
 
 const CHECKPOINT_SIDE_FILES = [
@@ -249,7 +255,7 @@ export class QwenVLModel {
   /** Batched generation in the C++ engine (off the JS thread). Prompts are left-padded here. */
   async generate(r: GenerateRequest): Promise<GenerateResult> {
     const B = r.inputIds.length;
-    if (B === 0) return { sequences: [], logProbs: [], decodedRows: 0 };
+    if (B === 0) return { sequences: [], logProbs: [], decodedRows: 0, promptCopy: { bytes: 0, seconds: 0 } };
     // Values checked here, and again in the engine; the engine also stops at the context length.
     const { maxNewTokens } = checkGenerateRequest(r, this.config);
     const L = Math.max(...r.inputIds.map((p) => p.length));
@@ -277,7 +283,7 @@ export class QwenVLModel {
     const am = torch.tensor(new BigInt64Array(mask.flat().map(BigInt)), { shape: [B, L] });
     const pos = torch.tensor(rope.positionIds, { shape: [3, B, L], dtype: 'int64' });
     const np = torch.tensor(new BigInt64Array(next.map(BigInt)), { shape: [B] });
-    let pending: Promise<{ tokens: number; logProbs: number; lengths: number; decodedRows: number }>;
+    let pending: Promise<QwenGenerateResult>;
     try {
       const inputs = { inputIds: ids.handle, attentionMask: am.handle, positionIds: pos.handle, pixelValues: r.pixelValues?.handle ?? null, grids: r.imageGridThw ?? null };
       pending = native.qwenGenerate(this.index, inputs, np.handle, params, r.onToken ?? undefined);
@@ -297,7 +303,8 @@ export class QwenVLModel {
         sequences.push(tk.slice(i * T, i * T + ln[i]));
         logProbs.push(lp.slice(i * T, i * T + ln[i]));
       }
-      return { sequences, logProbs, decodedRows: out.decodedRows };
+      const promptCopy = { bytes: out.promptCopyBytes, seconds: out.promptCopySeconds < 0 ? null : out.promptCopySeconds };
+      return { sequences, logProbs, decodedRows: out.decodedRows, promptCopy };
     } finally {
       tokens.dispose(); lps.dispose(); lens.dispose();
     }

@@ -6,6 +6,7 @@
 // and last logits are copied in and its step starts at 0. Sampling noise is keyed by (sequence,
 // step), so every sequence draws what it would draw alone.
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "core/qwen/decoder.h"
@@ -31,10 +32,13 @@ struct Slots {
   at::Tensor finished;  // [A] bool: stopped, or empty
   at::Tensor last;      // [A, V]
   std::vector<int64_t> hostStep;  // step per slot, kept on the host to size attention
+  int64_t copiedBytes = 0;        // prompt keys/values copied into slots
+  double copySeconds = 0;         // host time spent in those copies (meaningful on a CPU only)
 };
 
 // Puts sequences `seqs` into slots `slots` (host lists of the same length).
 void admit(Slots& s, const PromptState& ps, const std::vector<int64_t>& slots, const std::vector<int64_t>& seqs, int64_t n, int64_t L) {
+  const auto t0 = std::chrono::steady_clock::now();
   auto opts = s.seq.options();
   at::Tensor idx = at::tensor(slots, at::kLong).to(opts.device());
   at::Tensor sq = at::tensor(seqs, at::kLong).to(opts.device());
@@ -42,7 +46,9 @@ void admit(Slots& s, const PromptState& ps, const std::vector<int64_t>& slots, c
   for (size_t i = 0; i < s.cache.k.size(); ++i) {
     s.cache.k[i].narrow(2, 0, L).index_copy_(0, idx, ps.cache.k[i].index_select(0, prompt));
     s.cache.v[i].narrow(2, 0, L).index_copy_(0, idx, ps.cache.v[i].index_select(0, prompt));
+    s.copiedBytes += 2 * static_cast<int64_t>(slots.size()) * ps.cache.k[i].select(0, 0).nbytes();
   }
+  s.copySeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   at::Tensor rowsMask = at::zeros({static_cast<int64_t>(slots.size()), s.keyMask.size(1)}, s.keyMask.options());
   rowsMask.narrow(1, 0, L).copy_(ps.mask.index_select(0, prompt));
   s.keyMask.index_copy_(0, idx, rowsMask);
@@ -162,7 +168,8 @@ GenerateOutput generateContinuous(const Model& m, const GenerateInput& gin, cons
   }
   throwIfNonFinite(bad, iter);
   const int64_t longest = lengths.numel() ? lengths.max().item<int64_t>() : 0;
-  return {tokens.narrow(1, 0, std::max<int64_t>(longest, 1)), logProbs.narrow(1, 0, std::max<int64_t>(longest, 1)), lengths, decodedRows};
+  const double copySeconds = m.device.is_cpu() ? s.copySeconds : -1;
+  return {tokens.narrow(1, 0, std::max<int64_t>(longest, 1)), logProbs.narrow(1, 0, std::max<int64_t>(longest, 1)), lengths, decodedRows, s.copiedBytes, copySeconds};
 }
 
 }  // namespace vsr1::qwen

@@ -49,6 +49,11 @@ struct GenerateOutput {
   // Rows run through the decoder summed over decode steps (stopped rows included until they are
   // compacted out); against the sum of lengths this is the share of decode work spent on live rows.
   int64_t decodedRows = 0;
+  // Continuous batching copies a prompt's keys/values into each slot its samples take (one copy
+  // per sequence, instead of sharing the prompt's cache): the bytes copied, and on a CPU (where the
+  // copy is synchronous) the seconds spent copying; -1 on other devices, where it is only queued.
+  int64_t promptCopyBytes = 0;
+  double promptCopySeconds = 0;
 };
 
 // Turns next-token logits [R, V] into tokens [R] and their log-probs [R] (see SamplingParams).
