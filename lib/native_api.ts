@@ -620,6 +620,9 @@ export interface NativeApi {
   profilerStart(recordShapes: boolean, withStack: boolean, cuda: boolean): void;
   /** Stops the session and writes its Chrome trace to tracePath. [sync] */
   profilerStop(tracePath: string): void;
+  /** Every op and range as an NVTX range (CUDA builds with a GPU only; throws elsewhere). */
+  nvtxStart(recordShapes: boolean): void;
+  nvtxStop(): void;
 
   // ---- Qwen2.5-VL (qwen.cpp) ----
   /** A new model (weights not yet loaded) of `dtype` on `device`; its index. [sync] */

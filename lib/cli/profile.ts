@@ -19,16 +19,18 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML config (schema and defaults: lib/config/train.ts)')
     .option('--steps <n>', 'steps to run; the first warms up and is left out of the medians when there are more', '3')
     .option('--phase <phase>', `trace only this phase of the last step (${TRACED_PHASES.join(' | ')}); default the whole step`)
+    .option('--nvtx', 'emit every op and phase as an NVTX range for Nsight Systems (nsys profile ...) instead of writing a trace; CUDA only')
     .option('--threads <n>', 'libtorch CPU threads')
-    .addHelpText('after', '\nExamples:\n  vsr1 profile --config configs/world_train.yaml --steps 3\n  vsr1 profile --config configs/world_train.yaml --phase pass2\n')
-    .action(async (args: string[], o: { config?: string; steps: string; phase?: string; threads?: string }) => {
+    .addHelpText('after', '\nExamples:\n  vsr1 profile --config configs/world_train.yaml --steps 3\n  vsr1 profile --config configs/world_train.yaml --phase pass2\n  nsys profile -t cuda,nvtx vsr1 profile --config FILE trainer.device=cuda --nvtx\n')
+    .action(async (args: string[], o: { config?: string; steps: string; phase?: string; threads?: string; nvtx?: boolean }) => {
       if (o.phase !== undefined && !(TRACED_PHASES as readonly string[]).includes(o.phase)) throw new Error(`profile: --phase must be one of ${TRACED_PHASES.join(', ')}, got '${o.phase}'`);
       const steps = Number(o.steps);
       if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`profile: --steps must be an integer >= 1, got '${o.steps}'`);
       const { config, overrides } = splitSftArgs(args, o.config);
       if (o.threads !== undefined) setNumThreads(Number(o.threads));
-      const r = await profileGrpo(loadTrainConfig(config, overrides), { steps, phase: (o.phase ?? null) as TracedPhase | null });
+      if (o.nvtx && o.phase !== undefined) throw new Error('profile: --phase picks the phase of a trace; --nvtx writes no trace (every phase is an NVTX range)');
+      const r = await profileGrpo(loadTrainConfig(config, overrides), { steps, phase: (o.phase ?? null) as TracedPhase | null, nvtx: o.nvtx ?? false });
       console.log(profileTable(r));
-      console.log(`trace: ${r.tracePath} (Chrome/Perfetto JSON)`);
+      console.log(r.tracePath ? `trace: ${r.tracePath} (Chrome/Perfetto JSON)` : 'NVTX ranges went to the profiler running this process (no trace file)');
     });
 }

@@ -2,18 +2,22 @@
  * `vsr1 profile`: a few GRPO steps of a config, timed by phase, the last one traced (the whole
  * step or one phase) to a Chrome/Perfetto JSON file. Nothing is saved but the trace and the
  * metrics: no checkpoint, no final model, no validation. The first step warms up (allocator,
- * kernels) and is left out of the medians when there are more.
+ * kernels) and is left out of the medians when there are more. With `nvtx`, every step runs with
+ * each op and phase emitted as an NVTX range for Nsight Systems, and no trace is written (CUDA only).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointRoot, type TrainConfig } from '../config/index.js';
 import { consoleTable } from '../report/table.js';
+import * as torch from '../torch/index.js';
 import { GrpoTrainer, type TracedPhase } from '../train/grpo/trainer.js';
 
 export interface ProfileOptions {
   steps: number;
   /** Trace only this phase of the last step; null = the whole last step. */
   phase: TracedPhase | null;
+  /** NVTX ranges (for `nsys profile`) instead of a trace file: CUDA only, checked before any step. */
+  nvtx?: boolean;
   log?: (line: string) => void;
 }
 
@@ -30,7 +34,8 @@ export interface PhaseRow {
 export interface ProfileResult {
   rows: PhaseRow[];
   stepSeconds: number;
-  tracePath: string;
+  /** null with `nvtx`: the ranges went to the NVTX-aware profiler running the process. */
+  tracePath: string | null;
   runDir: string;
   steps: Array<Record<string, number>>;
 }
@@ -65,11 +70,15 @@ export async function profileGrpo(cfg: TrainConfig, o: ProfileOptions): Promise<
   const pc = profileConfig(cfg, o.steps);
   const runDir = checkpointRoot(pc);
   mkdirSync(runDir, { recursive: true });
-  const tracePath = join(runDir, o.phase ? `trace-${o.phase}.json` : 'trace.json');
+  const tracePath = o.nvtx ? null : join(runDir, o.phase ? `trace-${o.phase}.json` : 'trace.json');
+  if (o.nvtx && !torch.cuda.isAvailable()) throw new Error('profile --nvtx: NVTX ranges need libtorch with CUDA and a visible GPU (none here); leave out --nvtx to write a trace');
   const trainer = await GrpoTrainer.create(pc, { log: o.log });
   const steps: Array<Record<string, number>> = [];
+  const run = async () => {
+    for (let i = 1; i <= o.steps; i++) steps.push(i === o.steps && tracePath ? await trainer.tracedStep(tracePath, o.phase) : await trainer.step());
+  };
   try {
-    for (let i = 1; i <= o.steps; i++) steps.push(i === o.steps ? await trainer.tracedStep(tracePath, o.phase) : await trainer.step());
+    await (o.nvtx ? torch.emitNvtx(run) : run());
   } finally {
     trainer.dispose();
   }

@@ -14,6 +14,6 @@ export { AdamW, clipGradNorm, cosineWithWarmup, constantWithWarmup } from './opt
 export type { ParamGroup, AdamWOptions } from './optim.js';
 export { SafetensorsFile, ShardedCheckpoint, loadSafetensors, saveSafetensors, saveSafetensorsAsync } from './safetensors.js';
 export type { TensorEntry } from './safetensors.js';
-export { range, profile } from './profiler.js';
+export { range, profile, emitNvtx } from './profiler.js';
 export type { ProfileOptions } from './profiler.js';
 export { cpuMemory, cuda, lazyDevice, setNumThreads, getNumThreads, buildInfo } from './device.js';

@@ -1,8 +1,9 @@
 /**
  * Profiling: named ranges (libtorch RecordFunction: they appear in profiler traces, and as NVTX
- * ranges when an NVTX-emitting profiler is active) and a profiler session that writes a
- * Chrome/Perfetto trace (chrome://tracing, ui.perfetto.dev) of every op run inside it, with
- * input shapes and times, and CUDA kernels on a GPU.
+ * ranges inside `emitNvtx`), a profiler session that writes a Chrome/Perfetto trace
+ * (chrome://tracing, ui.perfetto.dev) of every op run inside it, with input shapes and times, and
+ * CUDA kernels on a GPU, and `emitNvtx`, which turns every op and range into an NVTX range for
+ * Nsight Systems instead (CUDA only).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -40,5 +41,19 @@ export async function profile<T>(o: ProfileOptions, fn: () => T | Promise<T>): P
     return await fn();
   } finally {
     native.profilerStop(o.tracePath);
+  }
+}
+
+/**
+ * Runs `fn` (sync or async) with every op and named range emitted as an NVTX range, for a run under
+ * Nsight Systems (`nsys profile node ...`); writes no file. Needs libtorch with CUDA and a GPU:
+ * elsewhere it throws before `fn` runs. A trace (`profile`) and NVTX cannot run at once.
+ */
+export async function emitNvtx<T>(fn: () => T | Promise<T>, o: { recordShapes?: boolean } = {}): Promise<T> {
+  native.nvtxStart(o.recordShapes ?? false);
+  try {
+    return await fn();
+  } finally {
+    native.nvtxStop();
   }
 }

@@ -19,6 +19,14 @@ Napi::Value profilerStopJs(const Napi::CallbackInfo& info) {
   profilerStop(info[0].As<Napi::String>().Utf8Value());
   return info.Env().Undefined();
 }
+Napi::Value nvtxStartJs(const Napi::CallbackInfo& info) {
+  nvtxStart(flag(info, 0));
+  return info.Env().Undefined();
+}
+Napi::Value nvtxStopJs(const Napi::CallbackInfo& info) {
+  nvtxStop();
+  return info.Env().Undefined();
+}
 }  // namespace
 
 void registerProfiler(Napi::Env env, Napi::Object e) {
@@ -26,6 +34,8 @@ void registerProfiler(Napi::Env env, Napi::Object e) {
   define(env, e, "rangePop", rangePopJs);
   define(env, e, "profilerStart", profilerStartJs);
   define(env, e, "profilerStop", profilerStopJs);
+  define(env, e, "nvtxStart", nvtxStartJs);
+  define(env, e, "nvtxStop", nvtxStopJs);
 }
 
 }  // namespace vsr1::js

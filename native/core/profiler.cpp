@@ -54,4 +54,24 @@ void profilerStop(const std::string& path) {
 
 bool profilerActive() { return active; }
 
+void nvtxStart(bool recordShapes) {
+  namespace prof = torch::autograd::profiler;
+  if (active) throw std::runtime_error("a profiler session is already running");
+  if (!torch::cuda::is_available()) {
+    throw std::runtime_error("NVTX ranges need libtorch with CUDA and a visible GPU (none here); on a CPU, write a trace instead");
+  }
+  torch::profiler::impl::ProfilerConfig cfg(torch::profiler::impl::ProfilerState::NVTX, recordShapes,
+                                            /*profile_memory=*/false, /*with_stack=*/false, /*with_flops=*/false, /*with_modules=*/false);
+  torch::cuda::synchronize();
+  prof::enableProfiler(cfg, {});
+  active = true;
+}
+
+void nvtxStop() {
+  if (!active) throw std::runtime_error("no profiler session is running");
+  active = false;
+  torch::cuda::synchronize();
+  torch::autograd::profiler::disableProfiler();
+}
+
 }  // namespace vsr1

@@ -16,4 +16,10 @@ void profilerStart(bool recordShapes, bool withStack, bool cuda);
 void profilerStop(const std::string& path);
 bool profilerActive();
 
+// Emits every op and named range as an NVTX range (for Nsight Systems: `nsys profile ...`), the
+// way PyTorch's emit_nvtx does; no trace file. Needs libtorch with CUDA and a visible GPU, else
+// throws saying so. Only one session (NVTX or trace) runs at a time.
+void nvtxStart(bool recordShapes);
+void nvtxStop();
+
 }  // namespace vsr1

@@ -191,12 +191,16 @@ export class GrpoTrainer {
     }));
   }
 
-  /** Runs `run` inside a profiler trace when this step traces `phase`. */
+  /**
+   * Runs `run` as the named range `vsr1.<phase>` (so the phase shows in traces and, under
+   * emitNvtx, as an NVTX range), inside a profiler trace when this step traces `phase`.
+   */
   private traced<T>(phase: TracedPhase, run: () => Promise<T>): Promise<T> {
+    const named = () => torch.range(`vsr1.${phase}`, run);
     const t = this.traceTarget;
-    if (t?.phase !== phase) return run();
+    if (t?.phase !== phase) return named();
     this.traceTarget = null; // one trace per step (pass 1 and pass 2 each run once)
-    return torch.profile({ tracePath: t.tracePath }, run);
+    return torch.profile({ tracePath: t.tracePath }, named);
   }
 
   /**
