@@ -113,28 +113,8 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
   if (!ck && tr.resume) ck = findLatestCheckpoint(root, (dir, why) => log(`resume: skipping ${dir}: ${why}`));
   if (ck && ck.state.config_hash !== hash) log(`resume: warning: the config changed since ${ck.dir} was saved`);
 
-  const device = dp?.device ?? resolveDevice(tr.device);
-  const master = torchDtype(cfg.model.dtype);
-  const compute = torchDtype(cfg.model.compute_dtype);
-  const { model, encoder } = await loadModelStack(cfg, ck ? join(ck.dir, MODEL_SUBDIR) : cfg.model.model_path, compute, device);
-  const trainable = model.setTrainable(trainableFilter({
-    freezeVisionTower: cfg.model.freeze_vision_tower, freezeMultiModalProjector: cfg.model.freeze_multi_modal_projector, freezeLanguageModel: cfg.model.freeze_language_model,
-  }));
-  if (trainable.length === 0) {
-    model.dispose();
-    throw new Error('model: every parameter is frozen (freeze_* options)');
-  }
-  model.setGradientCheckpointing(cfg.model.enable_gradient_checkpointing);
-  if (dp) dp.group.broadcastParameters(trainable, dp.bucketBytes);
+  const { model, encoder, optimizer, dpStep, trainable, device, compute, release } = await openSftModel(cfg, ck, dp);
   const o = cfg.optim;
-  // Low-precision compute with fp32 model.dtype: the optimizer keeps fp32 masters of the weights.
-  const makeOpt = (ps: torch.Tensor[]) => new torch.AdamW(ps, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay, masterWeights: master !== compute });
-  const dpStep = dp ? new DataParallelStep(dp.group, trainable, tr.distributed.sharding, dp.bucketBytes, makeOpt) : null;
-  const optimizer = dpStep?.optimizer ?? makeOpt(trainable);
-  const release = () => {
-    optimizer.dispose();
-    model.dispose();
-  };
   let data: Awaited<ReturnType<typeof loadSftData>>;
   try {
     data = await loadSftData(cfg, log);
@@ -204,19 +184,9 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
         ? await torch.profile({ tracePath: traced.tracePath }, () => sftTrainStep(stepCtx, records, step + 1))
         : await sftTrainStep(stepCtx, records, step + 1);
       step++;
-      const secs = (performance.now() - tStep) / 1000;
-      const { allTokens } = r;
       lastLoss = r.loss;
       losses.push({ step, loss: lastLoss });
-      const norm = r.gradNorm;
-      metrics.log(step, {
-        loss: lastLoss, grad_norm: norm, lr, skipped: r.applied ? 0 : 1, tokens_per_s: allTokens / secs, response_tokens: r.responseTokens,
-        truncated: r.truncated, 'data/skipped_samples': r.skippedSamples, epoch: sampler.state().epoch, 'timing/data': r.dataSeconds, 'timing/step': secs,
-      });
-      progress.increment(1, `loss ${lastLoss.toFixed(4)} | ${Math.round(allTokens / secs)} tok/s`);
-      if (!progress.active && (step % tr.log_freq === 0 || step === totalSteps)) {
-        log(`step ${step}/${totalSteps} | loss ${lastLoss.toFixed(4)} | grad_norm ${norm.toFixed(3)} | lr ${lr.toExponential(2)} | ${Math.round(allTokens / secs)} tok/s | ${secs.toFixed(2)} s/step`);
-      }
+      logSftStep({ metrics, progress, log }, r, { step, totalSteps, lr, secs: (performance.now() - tStep) / 1000, epoch: sampler.state().epoch, logEvery: tr.log_freq });
       if (tr.val_freq > 0 && step % tr.val_freq === 0 && step < totalSteps) await validate(step);
       if (tr.save_freq > 0 && step % tr.save_freq === 0) { lastSaved = await save(step); savedAt = step; }
       const stop = hooks.shouldStop?.(step) ?? false;
@@ -244,6 +214,56 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
       step, totalSteps, resumedFrom: ck?.step ?? null, stopped, lastLoss, losses, validation, checkpointDir: lastSaved, modelDir,
       textOnlyBaseline: baseline, seconds: (performance.now() - t0) / 1000,
     };
+  }
+}
+
+/** One step's metrics (metrics.jsonl, TensorBoard), progress bar and, every `logEvery` steps without a bar, console line. */
+function logSftStep(
+  out: { metrics: MetricsLogger; progress: ReturnType<typeof createProgress>; log: (l: string) => void },
+  r: Awaited<ReturnType<typeof sftTrainStep>>, at: { step: number; totalSteps: number; lr: number; secs: number; epoch: number; logEvery: number },
+): void {
+  const { step, secs, lr } = at;
+  const tps = r.allTokens / secs;
+  out.metrics.log(step, {
+    loss: r.loss, grad_norm: r.gradNorm, lr, skipped: r.applied ? 0 : 1, tokens_per_s: tps, response_tokens: r.responseTokens,
+    truncated: r.truncated, 'data/skipped_samples': r.skippedSamples, epoch: at.epoch, 'timing/data': r.dataSeconds, 'timing/step': secs,
+  });
+  out.progress.increment(1, `loss ${r.loss.toFixed(4)} | ${Math.round(tps)} tok/s`);
+  if (!out.progress.active && (step % at.logEvery === 0 || step === at.totalSteps)) {
+    out.log(`step ${step}/${at.totalSteps} | loss ${r.loss.toFixed(4)} | grad_norm ${r.gradNorm.toFixed(3)} | lr ${lr.toExponential(2)} | ${Math.round(tps)} tok/s | ${secs.toFixed(2)} s/step`);
+  }
+}
+
+/**
+ * The model (from the checkpoint when resuming, else `model.model_path`) with its trainable
+ * parameters (freeze_* options), gradient checkpointing, the same weights on every rank, and its
+ * optimizer (sharded when data-parallel). `release` frees both; nothing stays allocated on a throw.
+ */
+async function openSftModel(cfg: SftConfig, ck: CheckpointInfo | null, dp: DataParallel | null) {
+  const device = dp?.device ?? resolveDevice(cfg.trainer.device);
+  const master = torchDtype(cfg.model.dtype);
+  const compute = torchDtype(cfg.model.compute_dtype);
+  const { model, encoder } = await loadModelStack(cfg, ck ? join(ck.dir, MODEL_SUBDIR) : cfg.model.model_path, compute, device);
+  try {
+    const trainable = model.setTrainable(trainableFilter({
+      freezeVisionTower: cfg.model.freeze_vision_tower, freezeMultiModalProjector: cfg.model.freeze_multi_modal_projector, freezeLanguageModel: cfg.model.freeze_language_model,
+    }));
+    if (trainable.length === 0) throw new Error('model: every parameter is frozen (freeze_* options)');
+    model.setGradientCheckpointing(cfg.model.enable_gradient_checkpointing);
+    if (dp) dp.group.broadcastParameters(trainable, dp.bucketBytes);
+    const o = cfg.optim;
+    // Low-precision compute with fp32 model.dtype: the optimizer keeps fp32 masters of the weights.
+    const makeOpt = (ps: torch.Tensor[]) => new torch.AdamW(ps, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay, masterWeights: master !== compute });
+    const dpStep = dp ? new DataParallelStep(dp.group, trainable, cfg.trainer.distributed.sharding, dp.bucketBytes, makeOpt) : null;
+    const optimizer = dpStep?.optimizer ?? makeOpt(trainable);
+    const release = () => {
+      optimizer.dispose();
+      model.dispose();
+    };
+    return { model, encoder, optimizer, dpStep, trainable, device, compute, release };
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
 }
 
