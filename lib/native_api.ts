@@ -620,8 +620,9 @@ export interface NativeApi {
   profilerStart(recordShapes: boolean, withStack: boolean, cuda: boolean): void;
   /** Stops the session and writes its Chrome trace to tracePath. [sync] */
   profilerStop(tracePath: string): void;
-  /** Every op and range as an NVTX range (CUDA builds with a GPU only; throws elsewhere). */
+  /** Every op and range as an NVTX range (CUDA builds with a GPU only; throws elsewhere). [sync] */
   nvtxStart(recordShapes: boolean): void;
+  /** Ends the NVTX session. [sync] */
   nvtxStop(): void;
 
   // ---- Qwen2.5-VL (qwen.cpp) ----
