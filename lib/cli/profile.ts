@@ -28,7 +28,6 @@ export function register(program: Command): void {
       if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`profile: --steps must be an integer >= 1, got '${o.steps}'`);
       const { config, overrides } = splitSftArgs(args, o.config);
       if (o.threads !== undefined) setNumThreads(Number(o.threads));
-      if (o.nvtx && o.phase !== undefined) throw new Error('profile: --phase picks the phase of a trace; --nvtx writes no trace (every phase is an NVTX range)');
       const r = await profileGrpo(loadTrainConfig(config, overrides), { steps, phase: (o.phase ?? null) as TracedPhase | null, nvtx: o.nvtx ?? false });
       console.log(profileTable(r));
       console.log(r.tracePath ? `trace: ${r.tracePath} (Chrome/Perfetto JSON)` : 'NVTX ranges went to the profiler running this process (no trace file)');

@@ -70,18 +70,19 @@ export async function profileGrpo(cfg: TrainConfig, o: ProfileOptions): Promise<
   const pc = profileConfig(cfg, o.steps);
   const runDir = checkpointRoot(pc);
   mkdirSync(runDir, { recursive: true });
+  if (o.nvtx && o.phase) throw new Error('profile: --phase picks the phase of a trace; --nvtx writes no trace (every phase is an NVTX range)');
   const tracePath = o.nvtx ? null : join(runDir, o.phase ? `trace-${o.phase}.json` : 'trace.json');
-  if (o.nvtx && !torch.cuda.isAvailable()) throw new Error('profile --nvtx: NVTX ranges need libtorch with CUDA and a visible GPU (none here); leave out --nvtx to write a trace');
-  const trainer = await GrpoTrainer.create(pc, { log: o.log });
   const steps: Array<Record<string, number>> = [];
   const run = async () => {
-    for (let i = 1; i <= o.steps; i++) steps.push(i === o.steps && tracePath ? await trainer.tracedStep(tracePath, o.phase) : await trainer.step());
+    const trainer = await GrpoTrainer.create(pc, { log: o.log });
+    try {
+      for (let i = 1; i <= o.steps; i++) steps.push(i === o.steps && tracePath ? await trainer.tracedStep(tracePath, o.phase) : await trainer.step());
+    } finally {
+      trainer.dispose();
+    }
   };
-  try {
-    await (o.nvtx ? torch.emitNvtx(run) : run());
-  } finally {
-    trainer.dispose();
-  }
+  // emitNvtx refuses without CUDA before it runs anything, so nothing is loaded in vain.
+  await (o.nvtx ? torch.emitNvtx(run) : run());
   const timed = steps.length > 1 ? steps.slice(1) : steps;
   const at = (k: string | null) => (k === null ? null : median(timed.map((m) => m[k] ?? NaN)));
   const stepSeconds = at('timing_s/step')!;

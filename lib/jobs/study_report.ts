@@ -43,7 +43,10 @@ export function seedsOf(cells: readonly StudyCell[], arm: string): number[] {
  */
 export function accuracyRangesOverlap(cells: readonly StudyCell[], a: string, b: string, split: string): boolean | null {
   const range = (arm: string) => stat(cells.filter((c) => c.arm === arm).map((c) => c.result[split]?.accuracy ?? null));
-  const x = range(a), y = range(b);
+  return rangesOverlap(range(a), range(b));
+}
+
+function rangesOverlap(x: Stat | null, y: Stat | null): boolean | null {
   return !x || !y ? null : x.max >= y.min && y.max >= x.min;
 }
 
@@ -59,7 +62,7 @@ export async function writeStudyReport(out: string, cells: StudyCell[], o: { arm
   const rows = ['sft', ...o.arms].map((arm) => [arm === 'sft' ? 'SFT (start of every arm)' : o.labels[arm] ?? arm, ...splits.flatMap((s) => Object.keys(STUDY_METRICS).map((m) => fmt(stats[arm][s][m])))]);
   const overlaps = o.arms.filter((a) => a !== 'vision-sr1' && o.arms.includes('vision-sr1')).flatMap((arm) => splits.map((s) => {
     const a = stats[arm][s].accuracy, b = stats['vision-sr1'][s].accuracy;
-    const overlap = accuracyRangesOverlap(cells, arm, 'vision-sr1', s);
+    const overlap = rangesOverlap(a, b);
     const seeds = `${a?.n ?? 0} and ${b?.n ?? 0} seeds`;
     return `${s} accuracy, ${arm} vs vision-sr1: ${a && b ? `${pct(b.mean - a.mean)} points (Vision-SR1 minus ${arm}); seed ranges over ${seeds} ${overlap ? 'overlap: these seeds do not order them' : 'do not overlap'}` : 'not measured'}`;
   }));

@@ -51,6 +51,8 @@ describe('vsr1 profile', () => {
     await expect(profileGrpo(grpoConfig(w, path.join(w.root, 'run3'), 50), { steps: 1, phase: null, nvtx: true, log: (l) => lines.push(l) }))
       .rejects.toThrow(/NVTX ranges need libtorch with CUDA and a visible GPU/);
     expect(lines.some((l) => /step 1/.test(l))).toBe(false);
+    await expect(profileGrpo(grpoConfig(w, path.join(w.root, 'run4'), 50), { steps: 1, phase: 'rollout', nvtx: true, log: () => {} }))
+      .rejects.toThrow(/--nvtx writes no trace/);
     // The runtime call itself refuses too, before running its function.
     let ran = false;
     await expect(torch.emitNvtx(() => { ran = true; })).rejects.toThrow(/NVTX ranges need libtorch with CUDA/);
