@@ -208,6 +208,10 @@ export interface NativeApi {
   cudaSynchronize(device?: number | null): void;
   /** Sets libtorch's intra-op thread count. [sync] */
   setNumThreads(n: number): void;
+  /** Switches oneDNN weight packing of CPU inference matmuls on or off (on by default). [sync] */
+  setWeightPacking(on: boolean): void;
+  /** Whether weight packing is switched on, and whether it is in use (on, and this libtorch has oneDNN's linear ops). [sync] */
+  weightPacking(): { enabled: boolean; available: boolean };
   /** Accelerator allocator statistics of device `index` (default 0), or null without one. [sync] */
   deviceMemoryStats(index?: number | null): NativeDeviceMemoryStats | null;
   /** CPU tensor bytes now and at peak. [sync] */
@@ -646,6 +650,8 @@ export interface NativeApi {
   qwenSetGradientCheckpointing(model: ModelIndex, on: boolean): void;
   /** Moves every weight to `device` in place. [sync] */
   qwenMoveTo(model: ModelIndex, device: DeviceName): void;
+  /** [sync] Decoder layers whose q/k/v and gate/up projections still run as fused matmuls in inference. */
+  qwenFusedLayers(model: ModelIndex): number;
   /** Batched generation from left-padded prompts; onStep(step, tokens) streams each step. [async: runs on a libuv pool thread (Napi::AsyncWorker)] */
   qwenGenerate(model: ModelIndex, inputs: QwenInputs, nextPosition: Handle, params: QwenGenerateParams, onStep?: ((step: number, tokens: number[]) => void) | null): Promise<QwenGenerateResult>;
   /** Frees the model (no-op for an unknown index). [sync] */

@@ -50,5 +50,15 @@ export const lazyDevice = {
 export function setNumThreads(n: number): void { native.setNumThreads(n); }
 export function getNumThreads(): number { return native.getNumThreads(); }
 
+/**
+ * CPU inference matmuls (generation, scoring without gradients) run through oneDNN on weights
+ * reordered once into its blocked layout, rebuilt when a weight changes; the copies cost as much
+ * memory as the matrices. On by default; off sends them to libtorch's default matmul (for A/B
+ * measurement, or to save that memory). `available` is false when this libtorch lacks oneDNN's
+ * linear ops, and then everything runs unpacked.
+ */
+export function setWeightPacking(on: boolean): void { native.setWeightPacking(on); }
+export function weightPacking(): { enabled: boolean; available: boolean } { return native.weightPacking(); }
+
 /** What the addon was compiled against (torch headers, C++ ABI, N-API) and libtorch's build and thread settings. */
 export function buildInfo(): { torchVersion: string; cxx11abi: boolean; napiVersion: number; config: string; parallel: string } { return native.buildInfo(); }

@@ -16,4 +16,4 @@ export { SafetensorsFile, ShardedCheckpoint, loadSafetensors, saveSafetensors, s
 export type { TensorEntry } from './safetensors.js';
 export { range, profile, emitNvtx } from './profiler.js';
 export type { ProfileOptions } from './profiler.js';
-export { cpuMemory, cuda, lazyDevice, setNumThreads, getNumThreads, buildInfo } from './device.js';
+export { cpuMemory, cuda, lazyDevice, setNumThreads, getNumThreads, setWeightPacking, weightPacking, buildInfo } from './device.js';

@@ -15,6 +15,7 @@
 #define VSR1_HAS_ACCELERATOR_STATS 1
 #endif
 
+#include "core/packed_linear.h"
 #include "binding/args.h"
 #include "core/cpu_memory.h"
 
@@ -265,6 +266,16 @@ Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
   at::set_num_threads(static_cast<int>(i64(info, 0)));
   return info.Env().Undefined();
 }
+Napi::Value setWeightPacking(const Napi::CallbackInfo& info) {
+  vsr1::setWeightPacking(info[0].ToBoolean().Value());
+  return info.Env().Undefined();
+}
+Napi::Value weightPacking(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("enabled", vsr1::weightPackingEnabled());
+  o.Set("available", vsr1::weightPackingAvailable());
+  return o;
+}
 Napi::Value getNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
 Napi::Value buildInfo(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
@@ -322,6 +333,8 @@ void registerCreation(Napi::Env env, Napi::Object e) {
   define(env, e, "cudaDeviceCount", cudaDeviceCount);
   define(env, e, "cudaSynchronize", cudaSynchronize);
   define(env, e, "setNumThreads", setNumThreads);
+  define(env, e, "setWeightPacking", setWeightPacking);
+  define(env, e, "weightPacking", weightPacking);
   define(env, e, "deviceMemoryStats", deviceMemoryStats);
   define(env, e, "cpuMemoryStats", cpuMemoryStatsJs);
   define(env, e, "cpuResetPeak", cpuResetPeakJs);

@@ -11,6 +11,7 @@
 //   qwenLogProbsPackedAsync(same) [async, autograd] -> Promise of the same
 //   qwenSetGradientCheckpointing(index, on) [sync]: recompute layer activations in backward
 //   qwenMoveTo(index, device) [sync]: moves every weight in place (offload between phases)
+//   qwenFusedLayers(index) [sync] -> decoder layers whose projections still run fused in inference
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
 //   qwenFree(index) [sync]
 // `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[], imageSources?: number[]};
@@ -252,6 +253,13 @@ Napi::Value qwenMoveTo(const Napi::CallbackInfo& info) {
   return E.Undefined();
 }
 
+Napi::Value qwenFusedLayers(const Napi::CallbackInfo& info) {
+  auto m = model(info, 0);
+  int64_t n = 0;
+  for (const auto& l : m->w.layers) n += fusedIntact(l) ? 1 : 0;
+  return Napi::Number::New(E, static_cast<double>(n));
+}
+
 // What the JS thread shares with a streaming generation. The onToken calls and the final
 // settlement go through one thread-safe function, so they run in order: the promise settles
 // after the last onToken call, and an onToken that throws stops the generation and rejects the
@@ -441,6 +449,7 @@ void registerQwen(Napi::Env env, Napi::Object e) {
   define(env, e, "qwenLogProbsAsync", qwenLogProbsAsync);
   define(env, e, "qwenSetGradientCheckpointing", qwenSetGradientCheckpointing);
   define(env, e, "qwenMoveTo", qwenMoveTo);
+  define(env, e, "qwenFusedLayers", qwenFusedLayers);
   define(env, e, "qwenGenerate", qwenGenerate);
   define(env, e, "qwenFree", qwenFree);
   define(env, e, "qwenSample", qwenSample);

@@ -252,6 +252,16 @@ export class QwenVLModel {
     this.currentDevice = device;
   }
 
+  /**
+   * How many decoder layers run inference with fused projections (one matmul for q/k/v, one for
+   * gate/up). The parameters are row ranges of the fused weights, so updates in place (loading,
+   * AdamW, moveTo) keep them fused; a layer whose parameter was rebound elsewhere falls back to
+   * the separate matmuls, with the same results.
+   */
+  fusedLayers(): number {
+    return native.qwenFusedLayers(this.index);
+  }
+
   /** Batched generation in the C++ engine (off the JS thread). Prompts are left-padded here. */
   async generate(r: GenerateRequest): Promise<GenerateResult> {
     const B = r.inputIds.length;

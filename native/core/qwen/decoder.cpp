@@ -3,6 +3,8 @@
 #include "core/checkpoint.h"
 #include "core/qwen/layers.h"
 
+#include <ATen/core/grad_mode.h>
+
 namespace vsr1::qwen {
 
 void KvCache::allocate(const TextConfig& t, int64_t batch, int64_t cap, const at::TensorOptions& opts) {
@@ -48,31 +50,80 @@ std::vector<at::Tensor> layerParams(const DecoderLayerW& l) {
   return out;
 }
 
-at::Tensor mlpResidual(const TextConfig& t, const DecoderLayerW& l, const at::Tensor& h) {
-  return h + gatedMlp(rmsNorm(h, l.postNorm, t.rmsNormEps), l.gateW, at::Tensor(), l.upW, at::Tensor(), l.downW, at::Tensor());
+}  // namespace
+
+bool fusedIntact(const DecoderLayerW& l) {
+  auto partOf = [](const at::Tensor& whole, const at::Tensor& part, int64_t row) {
+    return whole.defined() && part.defined() && whole.is_contiguous() && part.is_alias_of(whole) &&
+           part.storage_offset() == whole.storage_offset() + row * whole.stride(0);
+  };
+  const int64_t q = l.qW.size(0), kv = l.kW.size(0), inter = l.gateW.size(0);
+  return partOf(l.qkvW, l.qW, 0) && partOf(l.qkvW, l.kW, q) && partOf(l.qkvW, l.vW, q + kv) && partOf(l.qkvB, l.qB, 0) &&
+         partOf(l.qkvB, l.kB, q) && partOf(l.qkvB, l.vB, q + kv) && partOf(l.gateUpW, l.gateW, 0) && partOf(l.gateUpW, l.upW, inter);
+}
+
+namespace {
+
+// Whether the fused weights may stand in for the separate ones: they must be intact, and no
+// gradient may be wanted for the parameters (the fused tensors are not autograd leaves:
+// gradients would be lost).
+bool fusedUsable(const DecoderLayerW& l) {
+  if (!fusedIntact(l)) return false;
+  if (!at::GradMode::is_enabled()) return true;
+  for (const at::Tensor& t : {l.qW, l.kW, l.vW, l.qB, l.kB, l.vB, l.gateW, l.upW})
+    if (t.requires_grad()) return false;
+  return true;
+}
+
+struct Qkv {
+  at::Tensor q, k, v;  // [..., heads, hd], token-major
+};
+
+// The attention projections of normed tokens x [..., hidden], with rotary applied to q and k;
+// cos/sin broadcast over [..., heads, hd]. Fused: one matmul and one rotary over q and k together
+// (the same elementwise arithmetic as applying it to each).
+Qkv projectQkv(const TextConfig& t, const DecoderLayerW& l, const PackedLinears* lin, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+               bool fused) {
+  std::vector<int64_t> heads(x.sizes().begin(), x.sizes().end() - 1);
+  heads.push_back(-1);
+  heads.push_back(t.headDim());
+  if (!fused) {
+    return {applyRotary(linear(lin, x, l.qW, l.qB).view(heads), cos, sin), applyRotary(linear(lin, x, l.kW, l.kB).view(heads), cos, sin),
+            linear(lin, x, l.vW, l.vB).view(heads)};
+  }
+  at::Tensor qkv = linear(lin, x, l.qkvW, l.qkvB).view(heads);
+  const int64_t H = t.numHeads, Hkv = t.numKvHeads;
+  at::Tensor qk = applyRotary(qkv.narrow(-2, 0, H + Hkv), cos, sin);
+  return {qk.narrow(-2, 0, H), qk.narrow(-2, H, Hkv), qkv.narrow(-2, H + Hkv, Hkv)};
+}
+
+at::Tensor mlpResidual(const TextConfig& t, const DecoderLayerW& l, const PackedLinears* lin, const at::Tensor& h, bool fused) {
+  at::Tensor x = rmsNorm(h, l.postNorm, t.rmsNormEps);
+  if (!fused) return h + linear(lin, at::silu(linear(lin, x, l.gateW)) * linear(lin, x, l.upW), l.downW);
+  at::Tensor gu = linear(lin, x, l.gateUpW);
+  const int64_t inter = l.gateW.size(0);
+  return h + linear(lin, at::silu(gu.narrow(-1, 0, inter)) * gu.narrow(-1, inter, inter), l.downW);
 }
 
 // One layer over packed tokens h [T, hidden]; cos/sin [T, 1, hd].
-at::Tensor packedLayer(const TextConfig& t, const DecoderLayerW& l, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+at::Tensor packedLayer(const TextConfig& t, const DecoderLayerW& l, const PackedLinears* lin, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
                        const Segments& seg) {
   const int64_t T = h.size(0), hd = t.headDim();
-  at::Tensor x = rmsNorm(h, l.inNorm, t.rmsNormEps);
-  at::Tensor q = applyRotary(at::linear(x, l.qW, l.qB).view({T, t.numHeads, hd}), cos, sin);
-  at::Tensor k = applyRotary(at::linear(x, l.kW, l.kB).view({T, t.numKvHeads, hd}), cos, sin);
-  at::Tensor v = at::linear(x, l.vW, l.vB).view({T, t.numKvHeads, hd});
-  at::Tensor o = varlenAttention(q, k, v, seg, /*causal=*/true).reshape({T, t.numHeads * hd});
-  return mlpResidual(t, l, h + at::linear(o, l.oW));
+  const bool fused = fusedUsable(l);
+  Qkv p = projectQkv(t, l, lin, rmsNorm(h, l.inNorm, t.rmsNormEps), cos, sin, fused);
+  at::Tensor o = varlenAttention(p.q, p.k, p.v, seg, /*causal=*/true).reshape({T, t.numHeads * hd});
+  return mlpResidual(t, l, lin, h + linear(lin, o, l.oW), fused);
 }
 
-// One layer over a padded batch h [B, L, hidden] with an explicit [B, 1, L, Lk] mask; with a
-// cache the new keys/values are written at `past` and attention reads the cache.
-at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, int64_t i, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+// One layer over a padded batch h [B, L, hidden]; cos/sin [B, L, 1, hd]. Attention takes the
+// explicit [B, 1, L, Lk] mask, or none when every key is valid (causal when L > 1, which needs
+// past == 0). With a cache the new keys/values are written at `past` and attention reads the cache.
+at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, const PackedLinears* lin, int64_t i, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& mask, KvCache* cache, int64_t past) {
   const int64_t B = h.size(0), L = h.size(1), hd = t.headDim(), Lk = past + L;
-  at::Tensor x = rmsNorm(h, l.inNorm, t.rmsNormEps);
-  at::Tensor q = applyRotary(at::linear(x, l.qW, l.qB).view({B, L, t.numHeads, hd}).transpose(1, 2), cos, sin);
-  at::Tensor k = applyRotary(at::linear(x, l.kW, l.kB).view({B, L, t.numKvHeads, hd}).transpose(1, 2), cos, sin);
-  at::Tensor v = at::linear(x, l.vW, l.vB).view({B, L, t.numKvHeads, hd}).transpose(1, 2);
+  const bool fused = fusedUsable(l);
+  Qkv p = projectQkv(t, l, lin, rmsNorm(h, l.inNorm, t.rmsNormEps), cos, sin, fused);
+  at::Tensor q = p.q.transpose(1, 2), k = p.k.transpose(1, 2), v = p.v.transpose(1, 2);  // [B, heads, L, hd]
   if (cache) {
     TORCH_CHECK(Lk <= cache->capacity, "KV cache overflow: ", Lk, " > ", cache->capacity);
     if (cache->rowColumns.defined()) {
@@ -89,7 +140,7 @@ at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, int64_t i, c
     v = cache->v[i].narrow(2, 0, Lk);
   }
   bool gqa = t.numKvHeads != t.numHeads;
-  if (gqa && !cache && q.is_cuda()) {
+  if (gqa && mask.defined() && !cache && q.is_cuda()) {
     // CUDA's memory-efficient kernel takes an explicit mask but not grouped-query attention, and
     // flash takes no mask: with both, SDPA would fall back to the O(L^2) math kernel. Without a
     // cache (training, scoring) repeating K/V costs one copy per layer and keeps the fused kernel.
@@ -97,9 +148,12 @@ at::Tensor paddedLayer(const TextConfig& t, const DecoderLayerW& l, int64_t i, c
     v = v.repeat_interleave(t.numHeads / t.numKvHeads, 1);
     gqa = false;
   }
-  at::Tensor o = at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, std::nullopt, gqa);
-  o = at::linear(o.transpose(1, 2).reshape({B, L, t.numHeads * hd}), l.oW);
-  return mlpResidual(t, l, h + o);
+  const bool causal = !mask.defined() && L > 1;
+  TORCH_CHECK(!causal || past == 0, "attention without a mask over ", L, " new tokens needs an empty cache (it has ", past, " columns)");
+  at::Tensor o = at::scaled_dot_product_attention(q, k, v, mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt, 0.0, causal,
+                                                  std::nullopt, gqa);
+  o = linear(lin, o.transpose(1, 2).reshape({B, L, t.numHeads * hd}), l.oW);
+  return mlpResidual(t, l, lin, h + o, fused);
 }
 
 // Causal + padding mask [B, 1, L, Lk]. A query row with no valid key (a padding position) may
@@ -126,9 +180,9 @@ at::Tensor packedForward(const TextConfig& t, const Weights& w, const DecoderInp
   for (int64_t i = 0; i < t.numLayers; ++i) {
     const DecoderLayerW& l = w.layers[i];
     if (in.checkpointLayers) {
-      h = checkpointed([t, l, cos, sin, seg](const at::Tensor& x) { return packedLayer(t, l, x, cos, sin, seg); }, h, layerParams(l));
+      h = checkpointed([t, l, cos, sin, seg](const at::Tensor& x) { return packedLayer(t, l, nullptr, x, cos, sin, seg); }, h, layerParams(l));
     } else {
-      h = packedLayer(t, l, h, cos, sin, seg);
+      h = packedLayer(t, l, &w.packs, h, cos, sin, seg);
     }
   }
   return rmsNorm(h, w.finalNorm, t.rmsNormEps).unsqueeze(0);
@@ -142,19 +196,23 @@ at::Tensor decoderForward(const TextConfig& t, const Weights& w, const DecoderIn
     return packedForward(t, w, in);
   }
   auto [cos, sin] = mropeCosSin(t, in.positionIds, in.embeds.scalar_type());
-  cos = cos.unsqueeze(1);  // [B, 1, L, hd]
-  sin = sin.unsqueeze(1);
-  const int64_t past = cache ? cache->length : 0;
+  cos = cos.unsqueeze(2);  // [B, L, 1, hd]
+  sin = sin.unsqueeze(2);
+  const int64_t past = cache ? cache->length : 0, L = in.embeds.size(1);
   // Per-row columns: each row's valid keys are exactly its keyMask (no shared causal order).
-  at::Tensor mask = cache && cache->rowColumns.defined() ? in.keyMask.to(at::kBool).view({in.keyMask.size(0), 1, 1, in.keyMask.size(1)}) : paddedMask(in, past);
+  // Every key valid: no mask at all when one token is decoded, or a causal prefill from an empty
+  // cache (the fused kernels' fast paths); otherwise causal + padding.
+  at::Tensor mask;
+  if (cache && cache->rowColumns.defined()) mask = in.keyMask.to(at::kBool).view({in.keyMask.size(0), 1, 1, in.keyMask.size(1)});
+  else if (!(in.allKeysValid && (L == 1 || past == 0))) mask = paddedMask(in, past);
   at::Tensor h = in.embeds;
   const bool ckpt = in.checkpointLayers && !cache;
   for (int64_t i = 0; i < t.numLayers; ++i) {
     const DecoderLayerW& l = w.layers[i];
     if (ckpt) {
-      h = checkpointed([t, l, i, cos, sin, mask](const at::Tensor& x) { return paddedLayer(t, l, i, x, cos, sin, mask, nullptr, 0); }, h, layerParams(l));
+      h = checkpointed([t, l, i, cos, sin, mask](const at::Tensor& x) { return paddedLayer(t, l, nullptr, i, x, cos, sin, mask, nullptr, 0); }, h, layerParams(l));
     } else {
-      h = paddedLayer(t, l, i, h, cos, sin, mask, cache, past);
+      h = paddedLayer(t, l, &w.packs, i, h, cos, sin, mask, cache, past);
     }
   }
   if (cache) cache->length = past + in.embeds.size(1);

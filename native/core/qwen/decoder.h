@@ -33,9 +33,16 @@ struct DecoderInput {
   // Packed mode: B = 1 and the row holds several sequences back to back (boundaries here); each
   // attends causally to itself only, so no padding and no mask. keyMask is unused then.
   const Segments* packed = nullptr;
+  // Every key is valid (keyMask all true: no padding): attention may run without a mask. The
+  // caller states it, so the forward needs no device sync to find out.
+  bool allKeysValid = false;
   // Recompute each layer in backward instead of keeping its activations (training only).
   bool checkpointLayers = false;
 };
+
+// Whether a layer's parameters are still views of its fused weights (weights.h): then inference
+// runs one matmul for q/k/v and one for gate/up.
+bool fusedIntact(const DecoderLayerW& l);
 
 // cos/sin [B, L, headDim] for mRoPE positions (HF Qwen2_5_VLRotaryEmbedding).
 std::pair<at::Tensor, at::Tensor> mropeCosSin(const TextConfig& t, const at::Tensor& positionIds, at::ScalarType dtype);

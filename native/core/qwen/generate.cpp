@@ -176,6 +176,10 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
   KvCache cache;
   cache.allocate(m.cfg.text, B, L + p.maxNewTokens, at::TensorOptions().dtype(m.dtype).device(m.device));
   DecoderInput d{m.embed(in.inputIds, in.pixelValues, in.grids), in.positionIds, in.attentionMask};
+  // No padding in the prompts: every later key column is valid too (each step's is set before it
+  // is read), so no step needs a mask. One sync per call.
+  const bool unpadded = in.attentionMask.all().item<bool>();
+  d.allKeysValid = unpadded;
   at::Tensor h = decoderForward(m.cfg.text, m.w, d, &cache);
 
   // n samples per prompt share the prefill: repeat cache rows and per-row state.
@@ -220,6 +224,7 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
     decodedRows += r;
     at::Tensor pos = (rows.nextPos + t).view({1, r, 1}).expand({3, r, 1});
     DecoderInput step{at::embedding(m.w.embed, rows.tok.unsqueeze(1)), pos, rows.keyMask.narrow(1, 0, L + t + 1)};
+    step.allKeysValid = unpadded;
     rows.last = m.logits(decoderForward(m.cfg.text, m.w, step, &cache).select(1, 0));
   }
   throwIfNonFinite(bad, steps - 1);

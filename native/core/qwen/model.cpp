@@ -59,17 +59,7 @@ at::Tensor Model::embed(const at::Tensor& ids, const at::Tensor& pixels, const s
 
 void Model::moveTo(at::Device to) {
   if (to == device) return;
-  // Copies first, then swaps every weight's storage: a device that cannot hold the weights in
-  // place (meta, lazy) is refused before anything moved.
-  std::vector<at::Tensor> moved;
-  for (const auto& [name, t] : w.named()) {
-    moved.push_back(t.to(to));
-    if (!t.unsafeGetTensorImpl()->has_compatible_shallow_copy_type(moved.back().key_set())) {
-      throw std::runtime_error("cannot move the model's weights from " + device.str() + " to " + to.str() + " in place (only between CPU and accelerator devices)");
-    }
-  }
-  size_t i = 0;
-  for (const auto& [name, t] : w.named()) const_cast<at::Tensor&>(t).set_data(moved[i++]);
+  w.moveTo(to);
   device = to;
 }
 
@@ -104,6 +94,7 @@ at::Tensor Model::hidden(const ForwardInput& raw, KvCache* cache) const {
   Segments seg{in.cuSeqlens};
   DecoderInput d{embed(in.inputIds, in.pixelValues, in.grids, in.imageSources), in.positionIds, in.attentionMask};
   if (!in.cuSeqlens.empty()) d.packed = &seg;
+  else d.allKeysValid = !raw.attentionMask.defined() || in.attentionMask.all().item<bool>();
   d.checkpointLayers = gradientCheckpointing && !cache;
   return decoderForward(cfg.text, w, d, cache);
 }

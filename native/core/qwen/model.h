@@ -40,7 +40,7 @@ class Model {
   // the device inputs go to: how a frozen reference model is offloaded between phases.
   void moveTo(at::Device to);
   // LM-head logits for hidden states [..., hidden].
-  at::Tensor logits(const at::Tensor& hidden) const { return at::linear(hidden, w.lmHead); }
+  at::Tensor logits(const at::Tensor& hidden) const { return linear(&w.packs, hidden, w.lmHead); }
 
   ModelConfig cfg;
   Weights w;

@@ -12,6 +12,50 @@ at::Tensor Weights::make(const std::string& name, std::vector<int64_t> shape) {
   return t;
 }
 
+size_t Weights::makeStack(std::vector<int64_t> shape) {
+  stacks_.push_back({at::zeros(shape, opts_), {}});
+  return stacks_.size() - 1;
+}
+
+at::Tensor Weights::makePart(size_t stack, const std::string& name, int64_t row, int64_t rows) {
+  Stack& st = stacks_[stack];
+  TORCH_CHECK(row + rows <= st.whole.size(0), "stacked parameter ", name, " runs past its stack");
+  at::Tensor t = st.whole.narrow(0, row, rows);
+  index_[name] = named_.size();
+  st.parts.emplace_back(named_.size(), row);
+  named_.emplace_back(name, t);
+  return t;
+}
+
+void Weights::moveTo(at::Device to) {
+  packs.clear();
+  std::vector<bool> stacked(named_.size(), false);
+  for (const Stack& st : stacks_)
+    for (const auto& [i, row] : st.parts) stacked[i] = true;
+  std::vector<at::Tensor> moved(named_.size()), movedStacks;
+  auto check = [&](const at::Tensor& from, const at::Tensor& copy) {
+    if (!from.unsafeGetTensorImpl()->has_compatible_shallow_copy_type(copy.key_set())) {
+      throw std::runtime_error("cannot move the model's weights from " + from.device().str() + " to " + to.str() + " in place (only between CPU and accelerator devices)");
+    }
+  };
+  for (size_t i = 0; i < named_.size(); ++i) {
+    if (stacked[i]) continue;
+    moved[i] = named_[i].second.to(to);
+    check(named_[i].second, moved[i]);
+  }
+  for (const Stack& st : stacks_) {
+    movedStacks.push_back(st.whole.to(to));
+    check(st.whole, movedStacks.back());
+  }
+  for (size_t i = 0; i < named_.size(); ++i)
+    if (!stacked[i]) named_[i].second.set_data(moved[i]);
+  for (size_t s = 0; s < stacks_.size(); ++s) {
+    Stack& st = stacks_[s];
+    st.whole.set_data(movedStacks[s]);
+    for (const auto& [i, row] : st.parts) named_[i].second.set_data(st.whole.narrow(0, row, named_[i].second.size(0)));
+  }
+}
+
 at::Tensor* Weights::find(const std::string& name) {
   auto it = index_.find(name);
   return it == index_.end() ? nullptr : &named_[it->second].second;
@@ -54,15 +98,22 @@ Weights::Weights(const ModelConfig& cfg, at::ScalarType dtype, at::Device device
     DecoderLayerW l;
     l.inNorm = make(p + "input_layernorm.weight", {t.hiddenSize});
     l.postNorm = make(p + "post_attention_layernorm.weight", {t.hiddenSize});
-    l.qW = make(p + "self_attn.q_proj.weight", {t.numHeads * hd, t.hiddenSize});
-    l.qB = make(p + "self_attn.q_proj.bias", {t.numHeads * hd});
-    l.kW = make(p + "self_attn.k_proj.weight", {t.numKvHeads * hd, t.hiddenSize});
-    l.kB = make(p + "self_attn.k_proj.bias", {t.numKvHeads * hd});
-    l.vW = make(p + "self_attn.v_proj.weight", {t.numKvHeads * hd, t.hiddenSize});
-    l.vB = make(p + "self_attn.v_proj.bias", {t.numKvHeads * hd});
+    // Registered in the checkpoint's order (q, q bias, k, ...), which initRandom draws in.
+    const int64_t qRows = t.numHeads * hd, kvRows = t.numKvHeads * hd, inter = t.intermediateSize;
+    const size_t qkvW = makeStack({qRows + 2 * kvRows, t.hiddenSize}), qkvB = makeStack({qRows + 2 * kvRows});
+    const size_t gateUp = makeStack({2 * inter, t.hiddenSize});
+    l.qkvW = stacks_[qkvW].whole;
+    l.qkvB = stacks_[qkvB].whole;
+    l.gateUpW = stacks_[gateUp].whole;
+    l.qW = makePart(qkvW, p + "self_attn.q_proj.weight", 0, qRows);
+    l.qB = makePart(qkvB, p + "self_attn.q_proj.bias", 0, qRows);
+    l.kW = makePart(qkvW, p + "self_attn.k_proj.weight", qRows, kvRows);
+    l.kB = makePart(qkvB, p + "self_attn.k_proj.bias", qRows, kvRows);
+    l.vW = makePart(qkvW, p + "self_attn.v_proj.weight", qRows + kvRows, kvRows);
+    l.vB = makePart(qkvB, p + "self_attn.v_proj.bias", qRows + kvRows, kvRows);
     l.oW = make(p + "self_attn.o_proj.weight", {t.hiddenSize, t.numHeads * hd});
-    l.gateW = make(p + "mlp.gate_proj.weight", {t.intermediateSize, t.hiddenSize});
-    l.upW = make(p + "mlp.up_proj.weight", {t.intermediateSize, t.hiddenSize});
+    l.gateW = makePart(gateUp, p + "mlp.gate_proj.weight", 0, inter);
+    l.upW = makePart(gateUp, p + "mlp.up_proj.weight", inter, inter);
     l.downW = make(p + "mlp.down_proj.weight", {t.hiddenSize, t.intermediateSize});
     layers.push_back(l);
   }
