@@ -24,8 +24,9 @@ void throwIfNonFinite(const at::Tensor& bad, int64_t step) {
 
 // Rows whose logits hold a NaN or an infinity. Sampling from them would trip a device-side
 // assert on CUDA (poisoning the context), so they are sampled from zeros instead and the caller
-// reports them as an error at its next sync.
-at::Tensor nonFiniteRows(const at::Tensor& logits) { return ~at::isfinite(logits).all(-1); }
+// reports them as an error at its next sync. x * 0 is NaN exactly where x is not finite (0
+// elsewhere) and a sum of zeros stays 0: two passes over the logits where isfinite takes four.
+at::Tensor nonFiniteRows(const at::Tensor& logits) { return at::isnan((logits * 0).sum(-1)); }
 
 namespace {
 // The sampling distribution's logits: bias added, divided by the temperature, top-k and top-p
@@ -39,14 +40,14 @@ struct Filtered {
 
 Filtered filterLogits(const at::Tensor& raw, const SamplingParams& p, bool applyTopP = true) {
   at::Tensor logits = raw.to(at::kFloat);
-  logits = at::where(at::isfinite(logits), logits, at::zeros_like(logits));
+  logits = logits.masked_fill(nonFiniteRows(logits).unsqueeze(1), 0.0);
   if (!p.logitBias.empty()) {
     logits = logits.clone();
     for (const auto& [id, bias] : p.logitBias) logits.select(1, id).add_(bias);
   }
   const double temp = p.temperature > 0 ? p.temperature : 1.0;
-  at::Tensor logp = at::log_softmax(logits / temp, -1);
-  at::Tensor z = logits / temp;
+  at::Tensor z = temp == 1.0 ? logits : logits / temp;
+  at::Tensor logp = at::log_softmax(z, -1);
   if (p.topK > 0 && p.topK < z.size(-1)) {
     at::Tensor kth = std::get<0>(z.topk(p.topK, -1)).narrow(-1, p.topK - 1, 1);
     z = z.masked_fill(z < kth, -std::numeric_limits<float>::infinity());
