@@ -3,6 +3,8 @@
  * transformers `generate` (greedy, KV cache) on the same checkpoint, in the same run.
  * Prints tokens/s at batch 1 and 16 and prefill time; figures are the best of `repeats` inside a
  * run, the median over RUNS alternating runs. Target (bench/README.md): ours/peer >= 2x tokens/s.
+ * Ours runs twice per round, with oneDNN weight packing (the default) and without it, so the gain
+ * of packing is measured in the same run.
  * Each figure is also set against the machine's roofline (bench/roofline.ts): a greedy decode step
  * reads every weight once and each row's KV cache, so at batch 1 neither side can beat
  * bytes / bandwidth however little overhead it has.
@@ -34,7 +36,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'vsr1-decode-'));
 const model = QwenVLModel.fromConfig(cfg, { seed: 1, initStd: 0.05 });
 model.save(dir);
 
-async function runOurs(): Promise<Record<number, { tps: number; prefill: number }>> {
+/** Ours with oneDNN weight packing on (the default) or off (libtorch's default CPU matmul). */
+async function runOurs(packed: boolean): Promise<Record<number, { tps: number; prefill: number }>> {
+  torch.setWeightPacking(packed);
   const out: Record<number, { tps: number; prefill: number }> = {};
   const g = new torch.Generator(0);
   for (const b of BATCHES) {
@@ -54,26 +58,31 @@ async function runOurs(): Promise<Record<number, { tps: number; prefill: number 
     out[b] = { tps: (b * NEW) / best, prefill };
     ids.dispose();
   }
+  torch.setWeightPacking(true);
   return out;
 }
 
 type Peer = { results: Array<{ batch: number; prefill_s: number; tokens_per_s: number }> };
-const ours: Record<number, number[]> = {}, peer: Record<number, number[]> = {}, oursPre: Record<number, number[]> = {}, peerPre: Record<number, number[]> = {};
+const unpacked: Record<number, number[]> = {}, ours: Record<number, number[]> = {}, peer: Record<number, number[]> = {}, oursPre: Record<number, number[]> = {}, peerPre: Record<number, number[]> = {};
 for (let r = 0; r < RUNS; r++) {
-  const o = await runOurs();
+  const o = await runOurs(true);
+  const u = await runOurs(false);
   const p = runPeer<Peer>('scripts/oracle/qwen_model.py', ['bench', dir], ) as Peer;
   for (const b of BATCHES) {
-    (ours[b] ??= []).push(o[b].tps); (oursPre[b] ??= []).push(o[b].prefill);
+    (ours[b] ??= []).push(o[b].tps); (unpacked[b] ??= []).push(u[b].tps); (oursPre[b] ??= []).push(o[b].prefill);
     const pr = p.results.find((x) => x.batch === b)!;
     (peer[b] ??= []).push(pr.tokens_per_s); (peerPre[b] ??= []).push(pr.prefill_s);
   }
 }
 console.log(`\ndecode, Qwen2.5-VL-arch 8x512 (vocab 4096), prompt ${PROMPT}, ${NEW} new tokens, greedy, fp32, ${THREADS} threads, median of ${RUNS} runs`);
-console.log(`${'batch'.padEnd(6)} ${'ours tok/s'.padStart(11)} ${'HF tok/s'.padStart(10)} ${'ours/HF'.padStart(8)} ${'ours prefill ms'.padStart(16)} ${'HF prefill ms'.padStart(14)}`);
+console.log(`${'batch'.padEnd(6)} ${'ours tok/s'.padStart(11)} ${'unpacked'.padStart(9)} ${'HF tok/s'.padStart(10)} ${'ours/HF'.padStart(8)} ${'unpacked/HF'.padStart(12)} ${'ours prefill ms'.padStart(16)} ${'HF prefill ms'.padStart(14)}`);
 for (const b of BATCHES) {
-  const o = median(ours[b]), p = median(peer[b]);
-  console.log(`${String(b).padEnd(6)} ${o.toFixed(1).padStart(11)} ${p.toFixed(1).padStart(10)} ${(o / p).toFixed(2).padStart(8)} ${(median(oursPre[b]) * 1e3).toFixed(1).padStart(16)} ${(median(peerPre[b]) * 1e3).toFixed(1).padStart(14)}`);
+  const o = median(ours[b]), u = median(unpacked[b]), p = median(peer[b]);
+  console.log(`${String(b).padEnd(6)} ${o.toFixed(1).padStart(11)} ${u.toFixed(1).padStart(9)} ${p.toFixed(1).padStart(10)} ${(o / p).toFixed(2).padStart(8)} ${(u / p).toFixed(2).padStart(12)} ${(median(oursPre[b]) * 1e3).toFixed(1).padStart(16)} ${(median(peerPre[b]) * 1e3).toFixed(1).padStart(14)}`);
+  const perRun = ours[b].map((x, i) => x / peer[b][i]);
+  console.log(`       ours/HF per run: ${perRun.map((x) => x.toFixed(2)).join(', ')}`);
 }
+console.log('unpacked: the same engine with torch.setWeightPacking(false), libtorch\'s default CPU matmul');
 // The roofline of a decode step of this model: fp32 weights read once per step; each row reads
 // its KV over the mean context of the decode.
 const { weights, kvElementsPerColumn } = decoderWeights(cfg.text);

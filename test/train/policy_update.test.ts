@@ -30,7 +30,9 @@ describe('policyUpdate', () => {
     }
     // Same loss and same gradient (its norm before clipping); weights are not compared: Adam's
     // first step is lr·sign(g) per element, so float noise on a near-zero gradient element flips it.
-    expect(results[0].m['actor/pg_loss']).toBeCloseTo(results[1].m['actor/pg_loss'], 6);
+    // The recomputed old log-probs run without autograd, on oneDNN's packed weights: equal to the
+    // training forward's to fp32 rounding, so the losses agree to 5 decimals, not bit for bit.
+    expect(results[0].m['actor/pg_loss']).toBeCloseTo(results[1].m['actor/pg_loss'], 5);
     expect(Math.abs(results[0].m['actor/grad_norm'] / results[1].m['actor/grad_norm'] - 1)).toBeLessThan(1e-5);
     expect(results[1].m['actor/ppo_kl']).toBe(0); // exactly on-policy
     // The step really moved the weights.
