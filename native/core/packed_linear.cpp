@@ -53,24 +53,16 @@ at::Tensor PackedLinears::packedFor(const at::Tensor& w) const {
   e.packed = s[0].toTensor();
   e.data = w.data_ptr();
   e.version = version;
-  e.bytes = w.numel() * static_cast<int64_t>(w.element_size());
   return e.packed;
 }
 
 at::Tensor PackedLinears::linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) const {
-  if (!packable(x, w, b)) return at::linear(x, w, b.defined() ? std::optional<at::Tensor>(b) : std::nullopt);
+  if (!packable(x, w, b)) return plainLinear(x, w, b);
   at::Tensor packed = packedFor(w);
   torch::jit::Stack s{x.detach(), packed, b.defined() ? c10::IValue(b.detach()) : c10::IValue(), c10::IValue(std::string("none")),
                       c10::IValue(c10::List<std::optional<at::Scalar>>()), c10::IValue()};
   ops().linear->callBoxed(&s);
   return s[0].toTensor();
-}
-
-int64_t PackedLinears::packedBytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  int64_t n = 0;
-  for (const auto& [impl, e] : entries_) n += e.bytes;
-  return n;
 }
 
 void PackedLinears::clear() {

@@ -25,8 +25,6 @@ class PackedLinears {
   // packing is available; else at::linear. The reordered copy is rebuilt when W's storage or
   // version (any in-place update: loading, an optimizer step) changes.
   at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) const;
-  // Bytes held by reordered copies (they are extra to the weights).
-  int64_t packedBytes() const;
   void clear();
 
  private:
@@ -35,17 +33,20 @@ class PackedLinears {
     at::Tensor packed;
     const void* data = nullptr;
     uint32_t version = 0;
-    int64_t bytes = 0;
   };
   at::Tensor packedFor(const at::Tensor& w) const;
   mutable std::mutex mu_;
   mutable std::unordered_map<const c10::TensorImpl*, Entry> entries_;
 };
 
+// at::linear with an undefined bias meaning none.
+inline at::Tensor plainLinear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  return at::linear(x, w, b.defined() ? std::optional<at::Tensor>(b) : std::nullopt);
+}
+
 // `lin` null: at::linear (the training path, which wants gradients).
 inline at::Tensor linear(const PackedLinears* lin, const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) {
-  if (lin) return lin->linear(x, w, b);
-  return at::linear(x, w, b.defined() ? std::optional<at::Tensor>(b) : std::nullopt);
+  return lin ? lin->linear(x, w, b) : plainLinear(x, w, b);
 }
 
 }  // namespace vsr1

@@ -94,7 +94,7 @@ PromptState prefillPrompts(const Model& m, const ForwardInput& in, const at::Ten
   PromptState ps;
   ps.cache.allocate(m.cfg.text, B, L, at::TensorOptions().dtype(m.dtype).device(m.device));
   DecoderInput d{m.embed(in.inputIds, in.pixelValues, in.grids), in.positionIds, in.attentionMask};
-  d.allKeysValid = in.attentionMask.all().item<bool>();
+  d.allKeysValid = in.unpadded;
   at::Tensor h = decoderForward(m.cfg.text, m.w, d, &ps.cache);
   ps.last = m.logits(h.select(1, L - 1));  // left padding: the last column is every prompt's end
   ps.mask = in.attentionMask.to(at::kBool);

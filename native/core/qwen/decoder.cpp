@@ -99,7 +99,7 @@ Qkv projectQkv(const TextConfig& t, const DecoderLayerW& l, const PackedLinears*
 
 at::Tensor mlpResidual(const TextConfig& t, const DecoderLayerW& l, const PackedLinears* lin, const at::Tensor& h, bool fused) {
   at::Tensor x = rmsNorm(h, l.postNorm, t.rmsNormEps);
-  if (!fused) return h + linear(lin, at::silu(linear(lin, x, l.gateW)) * linear(lin, x, l.upW), l.downW);
+  if (!fused) return h + gatedMlp(x, l.gateW, at::Tensor(), l.upW, at::Tensor(), l.downW, at::Tensor(), lin);
   at::Tensor gu = linear(lin, x, l.gateUpW);
   const int64_t inter = l.gateW.size(0);
   return h + linear(lin, at::silu(gu.narrow(-1, 0, inter)) * gu.narrow(-1, inter, inter), l.downW);

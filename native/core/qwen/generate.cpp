@@ -178,8 +178,8 @@ GenerateOutput generate(const Model& m, const GenerateInput& gin, const Sampling
   cache.allocate(m.cfg.text, B, L + p.maxNewTokens, at::TensorOptions().dtype(m.dtype).device(m.device));
   DecoderInput d{m.embed(in.inputIds, in.pixelValues, in.grids), in.positionIds, in.attentionMask};
   // No padding in the prompts: every later key column is valid too (each step's is set before it
-  // is read), so no step needs a mask. One sync per call.
-  const bool unpadded = in.attentionMask.all().item<bool>();
+  // is read), so no step needs a mask.
+  const bool unpadded = in.unpadded;
   d.allKeysValid = unpadded;
   at::Tensor h = decoderForward(m.cfg.text, m.w, d, &cache);
 

@@ -3,6 +3,8 @@
 #pragma once
 #include <ATen/ATen.h>
 
+#include "core/packed_linear.h"
+
 namespace vsr1::qwen {
 
 // Qwen2RMSNorm: weight * (x_fp32 * rsqrt(mean(x^2) + eps)).to(x.dtype). fp64 models (the tests'
@@ -23,12 +25,11 @@ inline at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const 
   return x * cos + rotateHalf(x) * sin;
 }
 
-// SwiGLU MLP: down(silu(gate(x)) * up(x)); biases optional (the vision MLP has them).
+// SwiGLU MLP: down(silu(gate(x)) * up(x)); biases optional (the vision MLP has them). `lin` as
+// in packed_linear.h (null: at::linear).
 inline at::Tensor gatedMlp(const at::Tensor& x, const at::Tensor& gW, const at::Tensor& gB, const at::Tensor& uW, const at::Tensor& uB,
-                           const at::Tensor& dW, const at::Tensor& dB) {
-  at::Tensor g = at::linear(x, gW, gB.defined() ? std::optional<at::Tensor>(gB) : std::nullopt);
-  at::Tensor u = at::linear(x, uW, uB.defined() ? std::optional<at::Tensor>(uB) : std::nullopt);
-  return at::linear(at::silu(g) * u, dW, dB.defined() ? std::optional<at::Tensor>(dB) : std::nullopt);
+                           const at::Tensor& dW, const at::Tensor& dB, const PackedLinears* lin = nullptr) {
+  return linear(lin, at::silu(linear(lin, x, gW, gB)) * linear(lin, x, uW, uB), dW, dB);
 }
 
 }  // namespace vsr1::qwen

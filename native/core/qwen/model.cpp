@@ -78,9 +78,12 @@ ForwardInput normalizeInput(const Model& m, ForwardInput in) {
     const int64_t a = lo.item<int64_t>(), b = hi.item<int64_t>();
     TORCH_CHECK(a >= 0 && b < m.cfg.text.vocabSize, "input ids must be in [0, ", m.cfg.text.vocabSize, ") (the vocabulary), got ids from ", a, " to ", b);
   }
-  in.attentionMask = in.attentionMask.defined() ? in.attentionMask.to(m.device).to(at::kBool) : at::ones({B, L}, longOpts.dtype(at::kBool));
+  const bool maskGiven = in.attentionMask.defined();
+  in.attentionMask = maskGiven ? in.attentionMask.to(m.device).to(at::kBool) : at::ones({B, L}, longOpts.dtype(at::kBool));
   TORCH_CHECK(in.attentionMask.sizes() == in.inputIds.sizes(), "attention mask shape ", in.attentionMask.sizes(), " differs from input ids ",
               in.inputIds.sizes());
+  // One sync when a mask was given for the padded layout (packed input has no padding to find).
+  in.unpadded = !maskGiven || (in.cuSeqlens.empty() && in.attentionMask.all().item<bool>());
   if (!in.positionIds.defined()) in.positionIds = at::arange(L, longOpts).view({1, 1, L}).expand({3, B, L});
   in.positionIds = in.positionIds.to(longOpts);
   TORCH_CHECK(in.positionIds.dim() == 3 && in.positionIds.size(0) == 3 && in.positionIds.size(1) == B && in.positionIds.size(2) == L,
@@ -94,7 +97,7 @@ at::Tensor Model::hidden(const ForwardInput& raw, KvCache* cache) const {
   Segments seg{in.cuSeqlens};
   DecoderInput d{embed(in.inputIds, in.pixelValues, in.grids, in.imageSources), in.positionIds, in.attentionMask};
   if (!in.cuSeqlens.empty()) d.packed = &seg;
-  else d.allKeysValid = !raw.attentionMask.defined() || in.attentionMask.all().item<bool>();
+  else d.allKeysValid = in.unpadded;
   d.checkpointLayers = gradientCheckpointing && !cache;
   return decoderForward(cfg.text, w, d, cache);
 }

@@ -26,6 +26,9 @@ struct ForwardInput {
   // Packed (padding-free) layout: inputIds is [1, T] holding the sequences back to back, these
   // are their boundaries (0, len0, len0 + len1, ..., T); empty = the padded [B, L] layout.
   std::vector<int64_t> cuSeqlens;
+  // Set by normalizeInput: the padded layout has no padding (every mask entry 1), so attention
+  // may run without a mask.
+  bool unpadded = false;
 };
 
 class Model {
