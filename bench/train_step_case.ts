@@ -8,7 +8,7 @@
 import { torch } from '../lib/index.js';
 import { QwenVLModel } from '../lib/models/qwen2_5_vl/model.js';
 import type { EncodedPrompt } from '../lib/rollout/collate.js';
-import { trainingBatch } from '../lib/rollout/pack.js';
+import { trainingBatch } from '../lib/rollout/training_batch.js';
 import { scoreResponses } from '../lib/rollout/score_responses.js';
 import { benchLengths } from './train_step_shapes.js';
 

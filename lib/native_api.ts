@@ -103,6 +103,8 @@ export interface QwenInputs {
   /** One [t, h, w] per image; required with pixelValues. */
   grids?: readonly (readonly number[])[] | null;
   cuSeqlens?: readonly number[] | null;
+  /** Packed only: per sequence, the earlier one it reads as a shared prefix (-1 for none). */
+  segmentPrefix?: readonly number[] | null;
   imageSources?: readonly number[] | null;
 }
 /** The sampling step's settings (qwenSample, and part of qwenGenerate's). */

@@ -8,7 +8,9 @@
 export * from './grpo/index.js';
 export { rollout, encodePass1, type Rollout, type RolloutItem, type RolloutSettings, type SamplingSettings } from './rollout/rollout.js';
 export { PromptEncoder, collate, type CollateOptions, type CollatedBatch, type EncodedPrompt } from './rollout/collate.js';
-export { packBatch, trainingBatch, microBatchesByTokens, isPacked, type PackedBatch, type TrainingBatch } from './rollout/pack.js';
+export { packBatch, microBatchesByTokens, isPacked, type PackedBatch, type TrainingBatch } from './rollout/pack.js';
+export { packSharedPrompts, promptGroups } from './rollout/pack_shared.js';
+export { trainingBatch, type BatchLayout } from './rollout/training_batch.js';
 export { scoreResponses, scoreResponsesAsync, type ScoreOptions } from './rollout/score_responses.js';
 export { responseLogProbs, padRows } from './rollout/experience.js';
 export { loadStack, type ModelStack } from './rollout/model_stack.js';

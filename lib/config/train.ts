@@ -109,6 +109,11 @@ export const TrainActor = z.strictObject({
   // EasyR1 padding_free: each micro-batch is one packed row (samples back to back, attention kept
   // within each), for the update and the old/ref log-prob passes; false = left-padded batches.
   padding_free: z.boolean().default(true),
+  // Prefix sharing in those passes (docs/training.md, "Shared prompts"): a packed micro-batch holds
+  // each prompt once and its samples' responses read it as a shared prefix, so the prompt goes
+  // through the model once instead of n times. Same log-probs and gradients up to float rounding.
+  // null = on with padding_free; true needs padding_free; false = one sequence per sample.
+  share_prompts: z.boolean().nullable().default(null),
   // Token budget of a micro-batch (prompt + response tokens; verl's ppo_max_token_len_per_gpu with
   // use_dynamic_bsz), on top of the micro_batch_size_* counts; null = counts only.
   micro_batch_max_tokens: posInt().nullable().default(null),
@@ -180,6 +185,9 @@ export const TrainConfigSchema = z
         code: 'custom', path: ['worker', 'actor', 'global_batch_size'],
         message: `must divide data.rollout_batch_size (${c.data.rollout_batch_size}), received ${a.global_batch_size}`,
       });
+    }
+    if (a.share_prompts === true && !a.padding_free) {
+      ctx.addIssue({ code: 'custom', path: ['worker', 'actor', 'share_prompts'], message: 'true needs worker.actor.padding_free: true (prompts are shared inside packed micro-batches)' });
     }
     const seqs = a.global_batch_size * c.worker.rollout.n;
     if (seqs % world !== 0) {

@@ -7,13 +7,16 @@
 import * as torch from '../torch/index.js';
 import type { QwenVLModel } from '../models/qwen2_5_vl/model.js';
 import type { CollateOptions, EncodedPrompt } from './collate.js';
-import { microBatchesByTokens, trainingBatch } from './pack.js';
+import { microBatchesByTokens } from './pack.js';
+import { trainingBatch } from './training_batch.js';
 import { scoreResponsesAsync } from './score_responses.js';
 
 /** How a log-prob pass splits and lays out its micro-batches. */
 export interface ExperienceLayout {
   /** Padding-free micro-batches (default true). */
   packed?: boolean;
+  /** Packed only: each prompt once per micro-batch, read by its samples as a shared prefix (default false). */
+  sharePrompts?: boolean;
   /** At most this many prompt + response tokens per micro-batch (null/absent = count only). */
   maxTokens?: number | null;
 }
@@ -29,7 +32,7 @@ export async function responseLogProbs(
   const all = prompts.map((_, i) => i);
   const micros = microBatchesByTokens(all, (i) => prompts[i].ids.length + responses[i].length, microBatch, o.maxTokens ?? null);
   for (const idx of micros) {
-    const batch = trainingBatch(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), { ...o, device: model.device, packed: o.packed ?? true });
+    const batch = trainingBatch(idx.map((i) => prompts[i]), idx.map((i) => responses[i]), { ...o, device: model.device, packed: o.packed ?? true, sharePrompts: o.sharePrompts ?? false });
     try {
       // The forward pass runs on the addon's task thread without autograd (the task keeps the grad
       // mode of the call); one device-to-host transfer per micro-batch.

@@ -22,8 +22,10 @@ export interface PackedBatch {
   imageGridThw: number[][];
   /** As in CollatedBatch: each distinct image's pixels once, and the image each occurrence shows. */
   imageSources?: number[];
-  /** Sample boundaries: 0, len0, len0 + len1, ..., T. */
+  /** Sequence boundaries: 0, len0, len0 + len1, ..., T. */
   cuSeqlens: number[];
+  /** Per sequence, the prompt sequence it reads as a shared prefix (-1 for none); absent when none does (pack_shared.ts). */
+  segmentPrefix?: number[];
   /** Packed index of each sample's first response token. */
   responseStarts: number[];
   /** Columns of the [B, R] response rows (the longest response, at least 1). */
@@ -83,32 +85,50 @@ export function packBatch(prompts: readonly EncodedPrompt[], responses: readonly
     off += n;
     cuSeqlens.push(off);
   }
-  const device = o.device ?? 'cpu';
+  return packedBatchOf({ ids, pos, rIds, rMask, R, cuSeqlens, responseStarts, responseTokens: scored }, prompts, prompts, o);
+}
+
+/** The host arrays of a packed micro-batch, before they become tensors. */
+export interface PackedRows {
+  /** [T] token ids and [3 * T] mRoPE positions (axis-major) of the row. */
+  ids: BigInt64Array;
+  pos: BigInt64Array;
+  /** [B * R] response ids (pad elsewhere) and 0/1 mask. */
+  rIds: BigInt64Array;
+  rMask: Float32Array;
+  R: number;
+  cuSeqlens: number[];
+  segmentPrefix?: number[];
+  responseStarts: number[];
+  responseTokens: number[];
+}
+
+/**
+ * The tensors of a packed batch on `o.device`. `inRow` are the prompts in the order the row holds
+ * them (their images, in that order, are the row's image tokens); `samples` one per sample.
+ */
+export function packedBatchOf(rows: PackedRows, inRow: readonly EncodedPrompt[], samples: readonly EncodedPrompt[], o: CollateOptions): PackedBatch {
+  const device = o.device ?? 'cpu', T = rows.ids.length, B = samples.length;
   const owned: torch.Tensor[] = [];
-  const keep = <T extends torch.Tensor | undefined>(t: T): T => { if (t) owned.push(t); return t; };
-  const images = distinctImages(prompts);
+  const keep = <X extends torch.Tensor | undefined>(t: X): X => { if (t) owned.push(t); return t; };
+  const images = distinctImages(inRow);
   return {
     layout: 'packed',
     imageSources: images.sources,
-    inputIds: keep(torch.tensor(ids, { shape: [1, T], device })),
-    positionIds: keep(torch.tensor(pos, { shape: [3, 1, T], device })),
+    inputIds: keep(torch.tensor(rows.ids, { shape: [1, T], device })),
+    positionIds: keep(torch.tensor(rows.pos, { shape: [3, 1, T], device })),
     pixelValues: keep(concatPixelValues(images.prompts, { device, dtype: o.pixelDtype })),
-    imageGridThw: prompts.flatMap((p) => p.imageGridThw.map((g) => [...g])),
-    cuSeqlens,
-    responseStarts,
-    responseLength: R,
-    responseIds: keep(torch.tensor(rIds, { shape: [B, R], device })),
-    responseMask: keep(torch.tensor(rMask, { shape: [B, R], device })),
-    promptTokens: prompts.map((p) => p.ids.length),
-    responseTokens: scored,
+    imageGridThw: inRow.flatMap((p) => p.imageGridThw.map((g) => [...g])),
+    cuSeqlens: rows.cuSeqlens,
+    ...(rows.segmentPrefix ? { segmentPrefix: rows.segmentPrefix } : {}),
+    responseStarts: rows.responseStarts,
+    responseLength: rows.R,
+    responseIds: keep(torch.tensor(rows.rIds, { shape: [B, rows.R], device })),
+    responseMask: keep(torch.tensor(rows.rMask, { shape: [B, rows.R], device })),
+    promptTokens: samples.map((p) => p.ids.length),
+    responseTokens: rows.responseTokens,
     dispose() { for (const t of owned) if (t.alive) t.dispose(); },
   };
-}
-
-/** A training micro-batch in the chosen layout (packed unless `padded`). */
-export function trainingBatch(prompts: readonly EncodedPrompt[], responses: readonly (readonly number[])[], o: CollateOptions & { packed: boolean; span?: ScoredSpan }): TrainingBatch {
-  if (o.span === 'sequence' && !o.packed) throw new Error("trainingBatch: span 'sequence' is for packed batches (padded ones score prompts through sft/prompt_loss.ts)");
-  return o.packed ? packBatch(prompts, responses, o) : collate(prompts, responses, o);
 }
 
 /**

@@ -14,8 +14,9 @@
 //   qwenFusedLayers(index) [sync] -> decoder layers whose projections still run fused in inference
 //   qwenGenerate(index, inputs, nextPosition, params, onStep?) [async] -> Promise<{tokens, logProbs, lengths}>
 //   qwenFree(index) [sync]
-// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[], imageSources?: number[]};
-// with cuSeqlens the input is packed: inputIds [1, T] holds the sequences back to back.
+// `inputs` = {inputIds, attentionMask?, positionIds?, pixelValues?, grids?: number[][], cuSeqlens?: number[], imageSources?: number[],
+// segmentPrefix?: number[]}; with cuSeqlens the input is packed: inputIds [1, T] holds the sequences back to back, and
+// segmentPrefix names, per sequence, an earlier one it reads as a shared prefix (-1 for none).
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/ThreadLocalState.h>
 #include <c10/core/InferenceMode.h>
@@ -165,6 +166,7 @@ ForwardInput readInputs(const Napi::Object& o) {
   if (in.pixelValues.defined() && in.grids.empty()) throw std::runtime_error("inputs.pixelValues given without inputs.grids");
   if (o.Has("cuSeqlens") && !isNullish(o.Get("cuSeqlens"))) in.cuSeqlens = numbers(o.Get("cuSeqlens"), "inputs.cuSeqlens");
   if (o.Has("imageSources") && !isNullish(o.Get("imageSources"))) in.imageSources = numbers(o.Get("imageSources"), "inputs.imageSources");
+  if (o.Has("segmentPrefix") && !isNullish(o.Get("segmentPrefix"))) in.segmentPrefix = numbers(o.Get("segmentPrefix"), "inputs.segmentPrefix");
   return in;
 }
 

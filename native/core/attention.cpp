@@ -20,6 +20,23 @@ void Segments::check(int64_t total, const char* what) const {
   for (size_t i = 0; i + 1 < cu.size(); ++i) {
     if (cu[i + 1] <= cu[i]) throw std::invalid_argument(std::string(what) + ": sequence " + std::to_string(i) + " is empty or the boundaries decrease");
   }
+  if (prefix.empty()) return;
+  if (static_cast<int64_t>(prefix.size()) != count()) {
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(prefix.size()) + " shared-prefix entries for " + std::to_string(count()) + " sequences");
+  }
+  for (int64_t s = 0; s < count(); ++s) {
+    const int64_t p = prefix[s];
+    if (p == -1) continue;
+    if (p < 0 || p >= s || prefix[p] != -1) {
+      throw std::invalid_argument(std::string(what) + ": sequence " + std::to_string(s) + " has shared prefix " + std::to_string(p) +
+                                  "; a prefix must be an earlier sequence without a prefix of its own (or -1 for none)");
+    }
+  }
+}
+
+bool Segments::hasPrefixes() const {
+  for (int64_t p : prefix) if (p != -1) return true;
+  return false;
 }
 
 bool varlenUsesFlash(const at::Tensor& q) {
@@ -94,6 +111,72 @@ at::Tensor bucketedAttention(const at::Tensor& q, const at::Tensor& k, const at:
   return all.index_select(0, at::tensor(where, longOpts).to(q.device()));
 }
 
+// Causal attention where a sequence may read a shared prefix (Segments::prefix): its queries see
+// every prefix key, then its own keys causally. Sequences of similar key length share one
+// padded call with an explicit mask (query j of a sequence with a prefix of P tokens sees keys
+// 0 .. P + j); padded query rows are discarded, padded key rows are never visible to a real one.
+// Gathers are index_select, so a prefix read by n sequences gets the sum of their gradients.
+at::Tensor prefixedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const Segments& seg) {
+  const bool gqa = q.size(1) != k.size(1);
+  const auto longOpts = at::TensorOptions().dtype(at::kLong);
+  auto prefixLen = [&](int64_t s) { const int64_t p = seg.prefixOf(s); return p < 0 ? int64_t{0} : seg.length(p); };
+  std::vector<int64_t> order(seg.count());
+  for (int64_t s = 0; s < seg.count(); ++s) order[s] = s;
+  auto keys = [&](int64_t s) { return prefixLen(s) + seg.length(s); };
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys(a) > keys(b); });
+  // Buckets grow while their padded cost (members x longest queries x longest keys) stays within
+  // a quarter above the members' own.
+  std::vector<std::vector<int64_t>> buckets;
+  double exact = 0;
+  int64_t bucketQ = 0;
+  for (int64_t s : order) {
+    const double cost = static_cast<double>(seg.length(s)) * static_cast<double>(keys(s));
+    if (!buckets.empty()) {
+      const int64_t lq = std::max(bucketQ, seg.length(s));
+      const double n = static_cast<double>(buckets.back().size() + 1);
+      if (n * static_cast<double>(lq) * static_cast<double>(keys(buckets.back().front())) <= 1.25 * (exact + cost)) {
+        buckets.back().push_back(s);
+        exact += cost;
+        bucketQ = lq;
+        continue;
+      }
+    }
+    buckets.push_back({s});
+    exact = cost;
+    bucketQ = seg.length(s);
+  }
+  std::vector<at::Tensor> outs;
+  std::vector<int64_t> where(seg.total());
+  int64_t base = 0;
+  for (const auto& bucket : buckets) {
+    const int64_t n = static_cast<int64_t>(bucket.size()), Lk = keys(bucket[0]);
+    int64_t Lq = 0;
+    for (int64_t s : bucket) Lq = std::max(Lq, seg.length(s));
+    std::vector<int64_t> qRows(n * Lq), kRows(n * Lk), prefixes(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t s = bucket[i], a = seg.cu[s], len = seg.length(s), P = prefixLen(s), p = seg.prefixOf(s);
+      prefixes[i] = P;
+      for (int64_t j = 0; j < Lq; ++j) {
+        qRows[i * Lq + j] = a + std::min(j, len - 1);  // padding repeats a real row and is discarded
+        if (j < len) where[a + j] = base + i * Lq + j;
+      }
+      for (int64_t c = 0; c < Lk; ++c) kRows[i * Lk + c] = c < P ? seg.cu[p] + c : a + std::min(c - P, len - 1);
+    }
+    auto onDevice = [&](const std::vector<int64_t>& v) { return at::tensor(v, longOpts).to(q.device()); };
+    auto batch = [&](const at::Tensor& t, const std::vector<int64_t>& rows, int64_t L) {
+      return t.index_select(0, onDevice(rows)).view({n, L, t.size(1), t.size(2)}).transpose(1, 2);  // [n, H, L, D]
+    };
+    // Key c is visible to query j of member i when c <= P_i + j.
+    const auto devLong = longOpts.device(q.device());
+    at::Tensor mask = at::arange(Lk, devLong).view({1, 1, Lk}).le(onDevice(prefixes).view({n, 1, 1}) + at::arange(Lq, devLong).view({1, Lq, 1})).unsqueeze(1);
+    at::Tensor o = at::scaled_dot_product_attention(batch(q, qRows, Lq), batch(k, kRows, Lk), batch(v, kRows, Lk), mask, 0.0, false, std::nullopt, gqa);
+    outs.push_back(o.transpose(1, 2).reshape({n * Lq, q.size(1), q.size(2)}));
+    base += n * Lq;
+  }
+  at::Tensor all = outs.size() == 1 ? outs[0] : at::cat(outs, 0);
+  return all.index_select(0, at::tensor(where, longOpts).to(q.device()));
+}
+
 }  // namespace
 
 at::Tensor varlenAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const Segments& seg, bool causal) {
@@ -101,6 +184,10 @@ at::Tensor varlenAttention(const at::Tensor& q, const at::Tensor& k, const at::T
               k.sizes(), ", ", v.sizes());
   TORCH_CHECK(q.size(1) % k.size(1) == 0, "varlenAttention: ", q.size(1), " query heads are not a multiple of ", k.size(1), " key/value heads");
   seg.check(q.size(0), "varlenAttention");
+  if (seg.hasPrefixes()) {
+    TORCH_CHECK(causal, "varlenAttention: shared prefixes are for causal attention");
+    return prefixedAttention(q, k, v, seg);
+  }
   if (varlenUsesFlash(q)) {
     at::Tensor cu = at::tensor(seg.cu, at::kLong).to(at::kInt).to(q.device());
     const int64_t maxLen = seg.maxLength();

@@ -96,6 +96,13 @@ describe('train config', () => {
     expect(e2.issues[0]).toContain('worker.actor.micro_batch_size_per_device_for_update: must divide the per-device mini-batch');
   });
 
+  it('worker.actor.share_prompts follows padding_free unless set, and cannot be on without it', () => {
+    expect(loadTrainConfig(MIN_TRAIN).worker.actor.share_prompts).toBeNull();
+    expect(loadTrainConfig(MIN_TRAIN, ['worker.actor.padding_free=false']).worker.actor.share_prompts).toBeNull();
+    const e = errorOf(() => loadTrainConfig(MIN_TRAIN, ['worker.actor.padding_free=false', 'worker.actor.share_prompts=true']));
+    expect(e.issues[0]).toBe('worker.actor.share_prompts: true needs worker.actor.padding_free: true (prompts are shared inside packed micro-batches)');
+  });
+
   it('data.format_prompt is a built-in name or a .jinja path (the 7B recipe names see_think)', () => {
     expect(loadTrainConfig('configs/train_vision_sr1.yaml').data.format_prompt).toBe('see_think');
     for (const ok of ['see_think', 'cot', 'world_see_think', 'world_cot', 'prompts/mine.jinja']) {

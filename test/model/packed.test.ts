@@ -6,68 +6,29 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
-import { parseQwenConfig } from '../../lib/models/qwen2_5_vl/config.js';
 import { QwenVLModel } from '../../lib/models/qwen2_5_vl/model.js';
 import { collate, type EncodedPrompt } from '../../lib/rollout/collate.js';
-import { microBatchesByTokens, packBatch, type TrainingBatch } from '../../lib/rollout/pack.js';
+import { microBatchesByTokens, packBatch } from '../../lib/rollout/pack.js';
 import { scoreResponses } from '../../lib/rollout/score_responses.js';
-import { expectClose } from '../helpers/tensors.js';
-import { imageBlock, PATCH_DIM, randomPixels, textIds, TOK, VOCAB } from './fixtures.js';
+import { encodedPrompt, expectSameScores, packedCollateOptions, packedTestConfig, scoreWithGrads } from './packed_fixtures.js';
+import { PATCH_DIM, textIds, TOK } from './fixtures.js';
 
-const cfg = parseQwenConfig({
-  model_type: 'qwen2_5_vl', vocab_size: VOCAB, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2,
-  num_attention_heads: 4, num_key_value_heads: 2, tie_word_embeddings: false, rope_scaling: { type: 'mrope', mrope_section: [1, 1, 2] },
-  image_token_id: TOK.imagePad, video_token_id: TOK.videoPad, vision_start_token_id: TOK.visionStart, vision_end_token_id: TOK.visionEnd,
-  eos_token_id: TOK.imEnd, pad_token_id: TOK.endOfText,
-  // Block 0 attends within 112-px windows, block 1 over the whole image.
-  vision_config: { depth: 2, hidden_size: 16, intermediate_size: 32, num_heads: 2, out_hidden_size: 32, fullatt_block_indexes: [1], window_size: 112 },
-}, 'packed test config');
 
-function prompt(text: number[], grid: [number, number, number] | null, seed: number): EncodedPrompt {
-  const ids = grid ? [...text.slice(0, 2), ...imageBlock(grid), ...text.slice(2)] : text;
-  const numPatches = grid ? grid[0] * grid[1] * grid[2] : 0;
-  return { text: '', ids, rawIds: ids, pixelValues: grid ? randomPixels(numPatches, seed) : null, numPatches, imageGridThw: grid ? [grid] : [] };
-}
 
 // Sample 0: an image of 12x4 patches (6x2 merged: two windows); 1: text only; 2: a 4x4 image.
-const prompts = [prompt(textIds(5, 1), [1, 12, 4], 11), prompt(textIds(9, 2), null, 0), prompt(textIds(3, 3), [1, 4, 4], 13)];
+const prompts = [encodedPrompt(textIds(5, 1), [1, 12, 4], 11), encodedPrompt(textIds(9, 2), null, 0), encodedPrompt(textIds(3, 3), [1, 4, 4], 13)];
 const responses = [textIds(4, 4), textIds(7, 5), [TOK.imEnd]];
-const collateOpts = { padId: TOK.endOfText, imageTokenId: TOK.imagePad, mergeSize: 2, pixelDtype: 'float64' as const };
 
-interface Scored { lp: number[]; ent: number[]; grads: Map<string, number[] | null> }
-
-function score(model: QwenVLModel, batch: TrainingBatch, weights: torch.Tensor): Scored {
-  for (const p of model.params.values()) p.grad = null;
-  return torch.scope(() => {
-    const { logProbs, entropy } = scoreResponses(model, batch, { temperature: 0.7, entropy: true });
-    logProbs.mul(weights).mul(batch.responseMask!).sum().backward();
-    const grads = new Map([...model.params].map(([n, p]) => [n, p.grad?.toFlatArray() ?? null]));
-    return { lp: logProbs.mul(batch.responseMask!).toFlatArray(), ent: entropy!.mul(batch.responseMask!).toFlatArray(), grads };
-  });
-}
-
-function expectSame(a: Scored, b: Scored, what: string, gradRtol = 1e-8): void {
-  expectClose(a.lp, b.lp, 1e-9, 1e-10, `${what}: log-probs`);
-  expectClose(a.ent, b.ent, 1e-9, 1e-10, `${what}: entropy`);
-  let compared = 0;
-  for (const [name, g] of a.grads) {
-    const h = b.grads.get(name)!;
-    expect(g === null, `${what}: grad presence of ${name}`).toBe(h === null);
-    if (g && h) { expectClose(g, h, gradRtol, 1e-10, `${what}: grad of ${name}`); compared++; }
-  }
-  // Every parameter gets a gradient: the batch has images, and the LM head is untied.
-  expect(compared).toBe(a.grads.size);
-}
 
 describe('packed training batches', () => {
-  const model = QwenVLModel.fromConfig(cfg, { seed: 3, initStd: 0.2, dtype: 'float64' });
+  const model = QwenVLModel.fromConfig(packedTestConfig, { seed: 3, initStd: 0.2, dtype: 'float64' });
   model.setTrainable(() => true);
   const R = Math.max(...responses.map((r) => r.length));
   const weights = torch.randn([3, R], { generator: new torch.Generator(7), dtype: 'float64' });
   afterAll(() => { weights.dispose(); model.dispose(); });
 
   it('lays samples end to end with their own positions and boundaries', () => {
-    const packed = packBatch(prompts, responses, collateOpts);
+    const packed = packBatch(prompts, responses, packedCollateOptions);
     const lens = prompts.map((p, b) => p.ids.length + responses[b].length);
     expect(packed.cuSeqlens).toEqual([0, lens[0], lens[0] + lens[1], lens[0] + lens[1] + lens[2]]);
     expect(packed.responseStarts).toEqual([prompts[0].ids.length, lens[0] + prompts[1].ids.length, lens[0] + lens[1] + prompts[2].ids.length]);
@@ -80,20 +41,20 @@ describe('packed training batches', () => {
   });
 
   it('equals the padded batch in log-probs, entropy and every gradient (fp64)', () => {
-    const padded = collate(prompts, responses, collateOpts);
-    const packed = packBatch(prompts, responses, collateOpts);
-    expectSame(score(model, packed, weights), score(model, padded, weights), 'packed vs padded');
+    const padded = collate(prompts, responses, packedCollateOptions);
+    const packed = packBatch(prompts, responses, packedCollateOptions);
+    expectSameScores(scoreWithGrads(model, packed, weights), scoreWithGrads(model, padded, weights), 'packed vs padded');
     padded.dispose();
     packed.dispose();
   });
 
   for (const layout of ['packed', 'padded'] as const) {
     it(`activation checkpointing gives the same values and gradients (${layout}, fp64)`, () => {
-      const batch = layout === 'packed' ? packBatch(prompts, responses, collateOpts) : collate(prompts, responses, collateOpts);
-      const plain = score(model, batch, weights);
+      const batch = layout === 'packed' ? packBatch(prompts, responses, packedCollateOptions) : collate(prompts, responses, packedCollateOptions);
+      const plain = scoreWithGrads(model, batch, weights);
       model.setGradientCheckpointing(true);
       try {
-        expectSame(score(model, batch, weights), plain, `checkpointed vs plain (${layout})`);
+        expectSameScores(scoreWithGrads(model, batch, weights), plain, `checkpointed vs plain (${layout})`);
       } finally {
         model.setGradientCheckpointing(false);
         batch.dispose();
@@ -102,7 +63,7 @@ describe('packed training batches', () => {
   }
 
   it('rejects boundaries that do not cover the packed row', () => {
-    const packed = packBatch(prompts, responses, collateOpts);
+    const packed = packBatch(prompts, responses, packedCollateOptions);
     const bad = { ...packed, cuSeqlens: [0, 3] };
     expect(() => scoreResponses(model, bad)).toThrow(/cuSeqlens must run from 0 to the packed length/);
     const shuffled = { ...packed, cuSeqlens: [0, packed.cuSeqlens[2], packed.cuSeqlens[1], packed.cuSeqlens[3]] };
@@ -123,7 +84,7 @@ describe('QwenVLModel.moveTo', () => {
   // Moving between CPU and CUDA (what worker.ref.offload does) needs a GPU; here: the no-op, and
   // a device that cannot hold the weights in place is refused before any weight moved.
   it('refuses a device that cannot hold the weights in place, and leaves the model working', () => {
-    const m = QwenVLModel.fromConfig(cfg, { seed: 1 });
+    const m = QwenVLModel.fromConfig(packedTestConfig, { seed: 1 });
     const ids = torch.tensor([[1, 2, 3]], { dtype: 'int64' });
     const before = torch.scope(() => m.forward({ inputIds: ids }).toFlatArray());
     m.moveTo('cpu');
@@ -140,18 +101,18 @@ describe('shared images', () => {
   // A rollout's n samples share one EncodedPrompt: the vision tower then sees its image once and
   // the features go to every sample. Same values and gradients as encoding each copy.
   it('encoding a repeated image once gives the same log-probs and gradients (packed and padded, fp64)', () => {
-    const model = QwenVLModel.fromConfig(cfg, { seed: 4, initStd: 0.2, dtype: 'float64' });
+    const model = QwenVLModel.fromConfig(packedTestConfig, { seed: 4, initStd: 0.2, dtype: 'float64' });
     model.setTrainable(() => true);
     const shared = [prompts[0], prompts[1], prompts[0], prompts[2], prompts[2]];
     const copies = shared.map((p) => ({ ...p, pixelValues: p.pixelValues ? Float32Array.from(p.pixelValues) : null }));
     const resp = [textIds(4, 6), textIds(3, 7), textIds(6, 8), [TOK.imEnd], textIds(2, 9)];
     const weights = torch.randn([5, 6], { generator: new torch.Generator(8), dtype: 'float64' });
     for (const make of [packBatch, collate]) {
-      const a = make(shared, resp, collateOpts), b = make(copies, resp, collateOpts);
+      const a = make(shared, resp, packedCollateOptions), b = make(copies, resp, packedCollateOptions);
       expect(a.imageSources).toEqual([0, 0, 1, 1]); // sample 1 is text-only
       expect(a.pixelValues!.shape[0]).toBe(48 + 16);
       expect(b.imageSources).toBeUndefined();
-      expectSame(score(model, a, weights), score(model, b, weights), `shared images (${make.name})`);
+      expectSameScores(scoreWithGrads(model, a, weights), scoreWithGrads(model, b, weights), `shared images (${make.name})`);
       a.dispose();
       b.dispose();
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { torch } from '../../lib/index.js';
 import { collate, type CollatedBatch } from '../../lib/rollout/collate.js';
-import { trainingBatch } from '../../lib/rollout/pack.js';
+import { trainingBatch } from '../../lib/rollout/training_batch.js';
 import { sftMicroStep } from '../../lib/train/sft/loss.js';
 import { expectClose } from '../helpers/tensors.js';
 import { DecodedImageCache } from '../../lib/rollout/image_cache.js';

@@ -60,13 +60,18 @@ describe('policyUpdate', () => {
       const seqs = keep.map((i) => out.sequences[i]);
       const lp = await responseLogProbs(st.model, rows, seqs, 3, collate, temperature);
       const other = await responseLogProbs(st.model, rows, seqs, 3, collate, temperature === 1 ? 0.7 : 1);
-      let maxDiff = 0, otherDiff = 0;
+      // The same with each prompt held once per micro-batch, its samples reading it as a shared prefix.
+      const shared = await responseLogProbs(st.model, rows, seqs, 8, { ...collate, sharePrompts: true }, temperature);
+      let maxDiff = 0, otherDiff = 0, sharedDiff = 0;
       keep.forEach((i, k) => lp[k].forEach((x, j) => {
         maxDiff = Math.max(maxDiff, Math.abs(x - out.logProbs[i][j]));
         otherDiff = Math.max(otherDiff, Math.abs(other[k][j] - out.logProbs[i][j]));
+        sharedDiff = Math.max(sharedDiff, Math.abs(shared[k][j] - out.logProbs[i][j]));
       }));
       expect(lp.map((r) => r.length)).toEqual(seqs.map((s) => s.length));
+      expect(shared.map((r) => r.length)).toEqual(seqs.map((s) => s.length));
       expect(maxDiff).toBeLessThan(1e-4);
+      expect(sharedDiff).toBeLessThan(1e-4);
       expect(otherDiff).toBeGreaterThan(1e-2); // the temperature really matters
     }
     st.model.dispose();

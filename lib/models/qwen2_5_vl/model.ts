@@ -36,6 +36,12 @@ export interface PackedInputs {
   inputIds: torch.Tensor;          // [1, T] int64
   positionIds: torch.Tensor;       // [3, 1, T] int64, each sequence's own mRoPE positions
   cuSeqlens: readonly number[];    // 0, len0, len0 + len1, ..., T
+  /**
+   * Per sequence, an earlier sequence it reads in full before its own tokens (its shared prefix),
+   * -1 for none: how a prompt's n responses train on one copy of the prompt. A prefix has no
+   * prefix itself. The first token of such a sequence is predicted from the prefix's last token.
+   */
+  segmentPrefix?: readonly number[];
   pixelValues?: torch.Tensor;
   imageGridThw?: number[][];
   imageSources?: number[];
@@ -227,7 +233,10 @@ export class QwenVLModel {
     if (i.inputIds.ndim !== 2 || rows !== 1) throw new Error(`packedLogProbs: inputIds must be one packed row [1, T], got [${i.inputIds.shape.join(', ')}]`);
     if (i.cuSeqlens[0] !== 0 || i.cuSeqlens[i.cuSeqlens.length - 1] !== T) throw new Error(`packedLogProbs: cuSeqlens must run from 0 to the packed length ${T}, got [${i.cuSeqlens.join(', ')}]`);
     if (r.starts.length !== r.lengths.length) throw new Error(`packedLogProbs: ${r.starts.length} response starts but ${r.lengths.length} lengths`);
+    const sequences = i.cuSeqlens.length - 1;
+    if (i.segmentPrefix && i.segmentPrefix.length !== sequences) throw new Error(`packedLogProbs: ${i.segmentPrefix.length} segmentPrefix entries for ${sequences} sequences`);
     return {
+      segmentPrefix: i.segmentPrefix ? [...i.segmentPrefix] : null,
       inputIds: i.inputIds.handle, attentionMask: null, positionIds: i.positionIds.handle,
       pixelValues: i.pixelValues?.handle ?? null, grids: i.imageGridThw ?? null, cuSeqlens: [...i.cuSeqlens], imageSources: i.imageSources ?? null,
     };

@@ -12,7 +12,8 @@ import {
   type GrpoLossInput, type KlConfig, type LossAggregation, type MetricTensors, type RewardChannelLoss, grpoMicroBatchLossTensors, grpoMultiRewardMicroBatchLossTensors, readScalars,
 } from '../../grpo/index.js';
 import type { ClipConfig } from '../../grpo/policy_loss.js';
-import { microBatchesByTokens, type TrainingBatch, trainingBatch } from '../../rollout/pack.js';
+import { microBatchesByTokens, type TrainingBatch } from '../../rollout/pack.js';
+import { trainingBatch } from '../../rollout/training_batch.js';
 import { scoreResponsesAsync } from '../../rollout/score_responses.js';
 import { asGradientStep, type GradientStep } from '../optim_step.js';
 
@@ -68,6 +69,8 @@ export interface UpdateSettings {
   microBatchMaxTokens?: number | null;
   /** Padding-free micro-batches (default true); false = the left-padded layout. */
   packed?: boolean;
+  /** Packed only: each prompt once per micro-batch, read by its samples as a shared prefix (default false). */
+  sharePrompts?: boolean;
   clip: ClipConfig;
   kl: KlConfig | null;
   aggregation: LossAggregation;
@@ -174,7 +177,7 @@ function rankTokens(b: UpdateBatch, s: UpdateSettings, mini: readonly number[]):
  */
 export async function microBatchStep(model: QwenVLModel, b: UpdateBatch, s: UpdateSettings, plan: MicroBatchPlan): Promise<MetricTensors> {
   const { idx } = plan;
-  const opts = { ...s.collate, device: model.device, packed: s.packed ?? true };
+  const opts = { ...s.collate, device: model.device, packed: s.packed ?? true, sharePrompts: s.sharePrompts ?? false };
   const usesPass2 = b.channels?.some((c) => c.sequence === 'pass2') ?? false;
   const batch = trainingBatch(idx.map((i) => b.prompts[i]), idx.map((i) => b.responses[i]), opts);
   const batch2 = usesPass2 ? trainingBatch(idx.map((i) => b.pass2!.prompts[i]), idx.map((i) => b.pass2!.responses[i]), opts) : null;

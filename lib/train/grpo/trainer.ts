@@ -170,7 +170,7 @@ export class GrpoTrainer {
       prompts: r.prompts, responses: r.responses, oldLogProbs: exp.oldLogProbs, refLogProbs: exp.refLogProbs,
       ...(adv.multi ? { channels: adv.multi.channels, pass2: exp.pass2 } : { advantages: adv.advantages }),
     }, {
-      epochs: a.ppo_epochs, miniBatch: plan.mini / W, microBatch: plan.micro, microBatchMaxTokens: a.micro_batch_max_tokens, packed: a.padding_free,
+      epochs: a.ppo_epochs, miniBatch: plan.mini / W, microBatch: plan.micro, microBatchMaxTokens: a.micro_batch_max_tokens, packed: a.padding_free, sharePrompts: sharesPrompts(a),
       clip: { low: a.clip_ratio_low, high: a.clip_ratio_high, dual: a.clip_ratio_dual },
       kl: kl.shared || kl.channels ? { coef: kl.shared ? alg.kl_coef : 0, type: alg.kl_penalty } : null,
       aggregation: a.loss_avg_mode === 'seq' ? 'seq-mean-token-mean' : a.loss_avg_mode, maxGradNorm: a.max_grad_norm, collate: this.collateOptions(), temperature: cfg.worker.rollout.temperature,
@@ -357,7 +357,7 @@ export class GrpoTrainer {
 
   private logProbs(m: ModelStack, prompts: readonly EncodedPrompt[], responses: readonly number[][], microBatch: number): Promise<Float32Array[]> {
     const a = this.s.cfg.worker.actor;
-    return responseLogProbs(m.model, prompts, responses, microBatch, { ...this.collateOptions(), packed: a.padding_free, maxTokens: a.micro_batch_max_tokens }, this.s.cfg.worker.rollout.temperature);
+    return responseLogProbs(m.model, prompts, responses, microBatch, { ...this.collateOptions(), packed: a.padding_free, sharePrompts: sharesPrompts(a), maxTokens: a.micro_batch_max_tokens }, this.s.cfg.worker.rollout.temperature);
   }
 
   /** worker.ref.offload: the reference is on the device only while `fn` runs. */
@@ -396,4 +396,9 @@ function strip(r: EvalResult | null) {
   if (!r) return null;
   const { samples: _s, ...rest } = r;
   return rest;
+}
+
+/** Whether the update and log-prob passes share prompts (worker.actor.share_prompts; null = with padding_free). */
+function sharesPrompts(a: TrainConfig['worker']['actor']): boolean {
+  return a.padding_free && a.share_prompts !== false;
 }

@@ -8,7 +8,7 @@ import type { SftConfig } from '../../config/sft.js';
 import type { QwenVLModel } from '../../models/qwen2_5_vl/model.js';
 import type { CollatedBatch, PromptEncoder } from '../../rollout/collate.js';
 import type { DecodedImageCache } from '../../rollout/image_cache.js';
-import { trainingBatch } from '../../rollout/pack.js';
+import { trainingBatch } from '../../rollout/training_batch.js';
 import type * as torch from '../../torch/index.js';
 import type { ProcessGroup } from '../../distributed/process_group.js';
 import type { GradientStep } from '../optim_step.js';

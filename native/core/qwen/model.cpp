@@ -66,6 +66,7 @@ void Model::moveTo(at::Device to) {
 ForwardInput normalizeInput(const Model& m, ForwardInput in) {
   TORCH_CHECK(in.inputIds.dim() == 2, "input ids must be [batch, length], got shape ", in.inputIds.sizes());
   TORCH_CHECK(in.cuSeqlens.empty() || in.inputIds.size(0) == 1, "packed input ids must be one row [1, tokens], got shape ", in.inputIds.sizes());
+  TORCH_CHECK(in.segmentPrefix.empty() || !in.cuSeqlens.empty(), "shared prefixes (segmentPrefix) need the packed layout (cuSeqlens)");
   const int64_t B = in.inputIds.size(0), L = in.inputIds.size(1);
   auto longOpts = at::TensorOptions().dtype(at::kLong).device(m.device);
   TORCH_CHECK(!at::isFloatingType(in.inputIds.scalar_type()) && !at::isComplexType(in.inputIds.scalar_type()) && in.inputIds.scalar_type() != at::kBool,
@@ -94,7 +95,7 @@ ForwardInput normalizeInput(const Model& m, ForwardInput in) {
 
 at::Tensor Model::hidden(const ForwardInput& raw, KvCache* cache) const {
   ForwardInput in = normalizeInput(*this, raw);
-  Segments seg{in.cuSeqlens};
+  Segments seg{in.cuSeqlens, in.segmentPrefix};
   DecoderInput d{embed(in.inputIds, in.pixelValues, in.grids, in.imageSources), in.positionIds, in.attentionMask};
   if (!in.cuSeqlens.empty()) d.packed = &seg;
   else d.allKeysValid = in.unpadded;

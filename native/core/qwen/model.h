@@ -26,6 +26,10 @@ struct ForwardInput {
   // Packed (padding-free) layout: inputIds is [1, T] holding the sequences back to back, these
   // are their boundaries (0, len0, len0 + len1, ..., T); empty = the padded [B, L] layout.
   std::vector<int64_t> cuSeqlens;
+  // Packed layout only, empty or one entry per sequence: the sequence it reads as a shared prefix
+  // (-1 for none; attention.h, Segments::prefix). The n responses of a prompt then train on one
+  // copy of it.
+  std::vector<int64_t> segmentPrefix;
   // Set by normalizeInput: the padded layout has no padding (every mask entry 1), so attention
   // may run without a mask.
   bool unpadded = false;

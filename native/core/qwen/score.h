@@ -21,7 +21,8 @@ struct ScoredResponses {
 };
 
 // in.cuSeqlens must be set (packed layout). The log-prob of token t comes from the hidden state at
-// t - 1, divided by `temperature`; only real response tokens go through the LM head.
+// t - 1 (for the first token of a sequence with a shared prefix: the prefix's last token),
+// divided by `temperature`; only real response tokens go through the LM head.
 ScoredResponses scorePackedResponses(const Model& m, const ForwardInput& in, const PackedResponses& r, double temperature, int64_t chunk,
                                      bool withEntropy);
 
