@@ -3,9 +3,10 @@
  *  - runSft and runGrpo on a tiny built-in world (bf16 compute, fp32 masters, packed micro-batches,
  *    activation checkpointing), 2 steps each, with their logged metrics (timing and memory per phase);
  *  - one GRPO step of a random-weight Qwen2.5-VL-3B-shaped model in bf16 through the trainer's own
- *    functions (the engine's rollout, responseLogProbs for the reference pass, policyUpdate with
- *    packing and checkpointing, AdamW with fp32 masters), with seconds, tokens/s and peak memory
- *    per phase.
+ *    functions (the engine's rollout, responseLogProbs for the reference pass with one sequence per
+ *    sample and with shared prompts, their largest log-prob difference, policyUpdate with packing,
+ *    shared prompts and checkpointing, AdamW with fp32 masters), with seconds, tokens/s and peak
+ *    memory per phase.
  * Each result is written as soon as it exists, so a time-out keeps what finished.
  */
 import { readFileSync } from 'node:fs';
@@ -101,15 +102,20 @@ export async function grpoStep3b(device: string, preset: string, save: Save): Pr
     const samples = gen.sequences.map((_, i) => prompts[Math.floor(i / n)]);
     const collate = { padId: cfg.padTokenId, imageTokenId: img, mergeSize: 2, maxResponseLength: maxNew, packed: true };
     const refLp = await phase('ref_logprobs', () => responseLogProbs(ref, samples, gen.sequences, 8, collate));
+    // The trainer's default layout holds each prompt once for its n samples (docs/training.md,
+    // "Shared prompts"); on CUDA its attention takes the masked kernel instead of varlen flash.
+    const refShared = await phase('ref_logprobs_shared', () => responseLogProbs(ref, samples, gen.sequences, 8, { ...collate, sharePrompts: true }));
+    const sharedMaxDiff = Math.max(0, ...refLp.flatMap((r, i) => Array.from(r, (x, j) => Math.abs(x - refShared[i][j]))));
     const adv = grpoAdvantages(gen.sequences.map((_, i) => (i * 7919) % 3), gen.sequences.map((_, i) => Math.floor(i / n)));
     const update = await phase('update', () => policyUpdate(model, opt, { prompts: samples, responses: gen.sequences, advantages: adv, oldLogProbs: null, refLogProbs: refLp }, {
-      miniBatch: samples.length, microBatch: 4, packed: true, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: { coef: 0.01, type: 'low_var_kl' }, aggregation: 'micro-token-mean', maxGradNorm: 1, collate,
+      miniBatch: samples.length, microBatch: 4, packed: true, sharePrompts: true, clip: { low: 0.2, high: 0.3, dual: 3 }, kl: { coef: 0.01, type: 'low_var_kl' }, aggregation: 'micro-token-mean', maxGradNorm: 1, collate,
     }));
     const newTokens = gen.sequences.reduce((a, s) => a + s.length, 0);
     const trainTokens = samples.reduce((a, p, i) => a + p.ids.length + gen.sequences[i].length, 0);
     save('grpo3b', {
       preset, dtype, params: params.reduce((a, p) => a + p.numel(), 0), prompts: B, n, maxNewTokens: maxNew, seconds,
-      rolloutTokensPerS: newTokens / seconds.rollout, refTokensPerS: trainTokens / seconds.ref_logprobs, updateTokensPerS: trainTokens / seconds.update,
+      rolloutTokensPerS: newTokens / seconds.rollout, refTokensPerS: trainTokens / seconds.ref_logprobs, refSharedTokensPerS: trainTokens / seconds.ref_logprobs_shared,
+      sharedVsPlainRefLogProbMaxAbsDiff: sharedMaxDiff, updateTokensPerS: trainTokens / seconds.update, updateSharesPrompts: true,
       gradNorm: update['actor/grad_norm'], memory: memory.take(), allocator: torch.cuda.memoryStats(0),
     });
     opt.dispose();

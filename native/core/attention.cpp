@@ -169,7 +169,14 @@ at::Tensor prefixedAttention(const at::Tensor& q, const at::Tensor& k, const at:
     // Key c is visible to query j of member i when c <= P_i + j.
     const auto devLong = longOpts.device(q.device());
     at::Tensor mask = at::arange(Lk, devLong).view({1, 1, Lk}).le(onDevice(prefixes).view({n, 1, 1}) + at::arange(Lq, devLong).view({1, Lq, 1})).unsqueeze(1);
-    at::Tensor o = at::scaled_dot_product_attention(batch(q, qRows, Lq), batch(k, kRows, Lk), batch(v, kRows, Lk), mask, 0.0, false, std::nullopt, gqa);
+    at::Tensor kb = batch(k, kRows, Lk), vb = batch(v, kRows, Lk);
+    if (gqa && q.is_cuda()) {
+      // CUDA's memory-efficient kernel takes the mask but not grouped-query attention; with both,
+      // SDPA would fall back to the math kernel and its [n, H, Lq, Lk] scores.
+      kb = kb.repeat_interleave(q.size(1) / k.size(1), 1);
+      vb = vb.repeat_interleave(q.size(1) / k.size(1), 1);
+    }
+    at::Tensor o = at::scaled_dot_product_attention(batch(q, qRows, Lq), kb, vb, mask, 0.0, false, std::nullopt, gqa && !q.is_cuda());
     outs.push_back(o.transpose(1, 2).reshape({n * Lq, q.size(1), q.size(2)}));
     base += n * Lq;
   }
