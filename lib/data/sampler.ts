@@ -119,6 +119,18 @@ export class EpochSampler {
     return this.order;
   }
 
+  /** The batch next() will return, without moving (for prefetching). */
+  peek(): SampledBatch {
+    const { epoch, index, order } = this;
+    try {
+      return this.next();
+    } finally {
+      this.epoch = epoch;
+      this.index = index;
+      this.order = order;
+    }
+  }
+
   /** The next batch; rolls over to the next epoch when this one is used up. */
   next(): SampledBatch {
     const remaining = this.size - this.index;

@@ -256,6 +256,17 @@ describe('sampler', () => {
     expect(() => new EpochSampler(23, { batchSize: 5, seed: 7 }, { epoch: 0, index: 3, seed: 7 })).toThrow(/not a batch boundary/);
   });
 
+  it('peek returns the next batch without moving, across the epoch boundary too', () => {
+    const s = new EpochSampler(10, { batchSize: 4, seed: 5 });
+    for (let i = 0; i < 5; i++) {
+      const before = s.state();
+      const peeked = s.peek();
+      expect(s.state()).toEqual(before);
+      expect(s.next()).toEqual(peeked);
+    }
+    expect(s.state().epoch).toBe(2); // batches 3 and 5 rolled over to new epochs
+  });
+
   it('DataLoader state resumes the example stream', async () => {
     const file = join(dir, 'many.jsonl');
     writeFileSync(file, Array.from({ length: 11 }, (_, i) => JSON.stringify({ problem: `q${i}`, answer: `${i}`, images: ['img/a.png'] })).join('\n'));

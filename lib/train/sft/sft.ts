@@ -17,7 +17,7 @@ import { createProgress, MetricsLogger, SampleLogger } from '../../logging/index
 import { RUN_LOGS, rewindRunLogs } from '../../logging/truncate.js';
 import { DecodedImageCache } from '../../rollout/image_cache.js';
 import { learningRate, warmupSteps } from '../lr_schedule.js';
-import { sftTrainStep, type SftStepContext } from './step.js';
+import { type PreparedSftBatch, prepareSftBatch, sftTrainPrepared, type SftStepContext, type SftStepResult } from './step.js';
 import { loadModelStack, loadSftData, prepareBuiltins, resolveDevice, torchDtype, worldBaseline } from './setup.js';
 import { validateSft, type ValidationResult } from './validate.js';
 import { reduceSftValidation } from './validate_ranks.js';
@@ -174,15 +174,21 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
   let stopped = false;
   try {
     if (tr.val_before_train && step === 0) await validate(0);
+    const recordsOf = (b: { indices: number[] }) => rankRecords(b.indices, dp).map((i) => data.train[i]);
+    let ahead: Promise<PreparedSftBatch> | null = null;  // the batch of the next step, being prepared
     while (step < totalSteps) {
       const tStep = performance.now();
       const lr = learningRate(o, step, totalSteps);
       optimizer.setLr(lr);
-      const records = rankRecords(sampler.next().indices, dp).map((i) => data.train[i]);
+      const records = recordsOf(sampler.next());
+      const current = ahead ?? prepareSftBatch(stepCtx, records, step + 1);
+      // The next step's batch is decoded and encoded while this one computes: the forward and
+      // backward run on the addon's thread, image decoding on libuv's (about 5% of a world step).
+      ahead = step + 1 < totalSteps ? prepareSftBatch(stepCtx, recordsOf(sampler.peek()), step + 2) : null;
+      ahead?.catch(() => {}); // a failure surfaces when that step awaits it, not as an unhandled rejection
       const traced = hooks.profile?.step === step + 1 ? hooks.profile : null;
-      const r = traced
-        ? await torch.profile({ tracePath: traced.tracePath }, () => sftTrainStep(stepCtx, records, step + 1))
-        : await sftTrainStep(stepCtx, records, step + 1);
+      const train = async () => sftTrainPrepared(stepCtx, await current, step + 1);
+      const r = traced ? await torch.profile({ tracePath: traced.tracePath }, train) : await train();
       step++;
       lastLoss = r.loss;
       losses.push({ step, loss: lastLoss });
@@ -220,7 +226,7 @@ async function runLockedSft(cfg: SftConfig, hooks: SftHooks, dp: DataParallel | 
 /** One step's metrics (metrics.jsonl, TensorBoard), progress bar and, every `logEvery` steps without a bar, console line. */
 function logSftStep(
   out: { metrics: MetricsLogger; progress: ReturnType<typeof createProgress>; log: (l: string) => void },
-  r: Awaited<ReturnType<typeof sftTrainStep>>, at: { step: number; totalSteps: number; lr: number; secs: number; epoch: number; logEvery: number },
+  r: SftStepResult, at: { step: number; totalSteps: number; lr: number; secs: number; epoch: number; logEvery: number },
 ): void {
   const { step, secs, lr } = at;
   const tps = r.allTokens / secs;

@@ -12,7 +12,7 @@ import { trainingBatch } from '../../rollout/training_batch.js';
 import type * as torch from '../../torch/index.js';
 import type { ProcessGroup } from '../../distributed/process_group.js';
 import type { GradientStep } from '../optim_step.js';
-import { microBatches, prepareExamples } from './batch.js';
+import { microBatches, type PreparedExample, prepareExamples } from './batch.js';
 import type { SftRecord } from './data.js';
 import { sftMicroStep } from './loss.js';
 import { promptLossTokens, sftPromptLossMicroStep } from './prompt_loss.js';
@@ -42,20 +42,37 @@ export interface SftStepResult {
   truncated: number;
   /** Records left out because an image did not decode. */
   skippedSamples: number;
-  /** Seconds spent decoding and encoding before the first forward. */
+  /** Seconds spent decoding and encoding the batch (overlapped with the previous step's compute when the trainer prefetched it). */
   dataSeconds: number;
 }
 
-/** Trains on `records` once; `step` (1-based) names the step in log lines. */
-export async function sftTrainStep(c: SftStepContext, records: readonly SftRecord[], step: number): Promise<SftStepResult> {
+/** A batch encoded for one SFT step (prepareSftBatch), ready for sftTrainPrepared. */
+export interface PreparedSftBatch {
+  prepared: PreparedExample[];
+  /** Records left out of this process's share because an image did not decode. */
+  skippedSamples: number;
+  /** Seconds spent decoding and encoding. */
+  dataSeconds: number;
+}
+
+/**
+ * Decodes and encodes `records` for step `step` (1-based). It needs no collective and does not
+ * touch the model, so the trainer runs it for the next step while this one computes.
+ */
+export async function prepareSftBatch(c: SftStepContext, records: readonly SftRecord[], step: number): Promise<PreparedSftBatch> {
   const t0 = performance.now();
-  const tr = c.cfg.trainer, model = c.model;
   let skippedSamples = 0;
   const prepared = await prepareExamples(records, c.encoder, c.images, c.cfg.data.max_length, (r, why) => {
     skippedSamples++;
     c.log(`data: skipped ${r.id} at step ${step}: ${why}`);
   });
-  const dataSeconds = (performance.now() - t0) / 1000;
+  return { prepared, skippedSamples, dataSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** One optimizer step on a prepared batch; `step` (1-based) names the step in log lines. */
+export async function sftTrainPrepared(c: SftStepContext, batch: PreparedSftBatch, step: number): Promise<SftStepResult> {
+  const tr = c.cfg.trainer, model = c.model;
+  const { prepared, skippedSamples, dataSeconds } = batch;
   const localResponse = prepared.reduce((a, e) => a + e.response.length, 0);
   const localAll = localResponse + prepared.reduce((a, e) => a + e.prompt.ids.length, 0);
   // trainer.loss_on_prompt: the loss also covers the prompt tokens (sft_prompt_loss.ts).
