@@ -8,7 +8,7 @@ namespace vsr1 {
 
 int64_t Segments::maxLength() const {
   int64_t m = 0;
-  for (size_t i = 0; i + 1 < cu.size(); ++i) m = std::max(m, cu[i + 1] - cu[i]);
+  for (int64_t s = 0; s < count(); ++s) m = std::max(m, length(s));
   return m;
 }
 
@@ -47,28 +47,32 @@ bool varlenUsesFlash(const at::Tensor& q) {
 
 namespace {
 
-// Sequences of similar length, longest first: a bucket grows while padding its members to the
-// first (longest) one costs at most a quarter more attention than running them one by one.
-std::vector<std::vector<int64_t>> lengthBuckets(const Segments& seg) {
-  std::vector<int64_t> order(seg.count());
-  for (int64_t s = 0; s < seg.count(); ++s) order[s] = s;
-  auto len = [&](int64_t s) { return seg.cu[s + 1] - seg.cu[s]; };
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return len(a) > len(b); });
+// Sequences of similar length, longest (in keys) first: a bucket grows while padding its members
+// to its longest queries and keys costs at most a quarter more attention (queries x keys) than
+// running them one by one. `queries(s)` and `keys(s)` are sequence s's query and key counts.
+template <typename Q, typename K>
+std::vector<std::vector<int64_t>> lengthBuckets(int64_t count, const Q& queries, const K& keys) {
+  std::vector<int64_t> order(count);
+  for (int64_t s = 0; s < count; ++s) order[s] = s;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys(a) > keys(b); });
   std::vector<std::vector<int64_t>> buckets;
   double exact = 0;
+  int64_t bucketQ = 0;
   for (int64_t s : order) {
-    const double l = static_cast<double>(len(s));
+    const double cost = static_cast<double>(queries(s)) * static_cast<double>(keys(s));
     if (!buckets.empty()) {
-      const double longest = static_cast<double>(len(buckets.back().front()));
+      const int64_t lq = std::max(bucketQ, queries(s));
       const double n = static_cast<double>(buckets.back().size() + 1);
-      if (n * longest * longest <= 1.25 * (exact + l * l)) {
+      if (n * static_cast<double>(lq) * static_cast<double>(keys(buckets.back().front())) <= 1.25 * (exact + cost)) {
         buckets.back().push_back(s);
-        exact += l * l;
+        exact += cost;
+        bucketQ = lq;
         continue;
       }
     }
     buckets.push_back({s});
-    exact = l * l;
+    exact = cost;
+    bucketQ = queries(s);
   }
   return buckets;
 }
@@ -83,7 +87,8 @@ at::Tensor bucketedAttention(const at::Tensor& q, const at::Tensor& k, const at:
   std::vector<at::Tensor> outs;
   std::vector<int64_t> where(seg.total());  // row of each real token in the concatenated bucket outputs
   int64_t base = 0;
-  for (const auto& bucket : lengthBuckets(seg)) {
+  auto len = [&](int64_t s) { return seg.length(s); };
+  for (const auto& bucket : lengthBuckets(seg.count(), len, len)) {
     const int64_t n = static_cast<int64_t>(bucket.size()), L = seg.cu[bucket[0] + 1] - seg.cu[bucket[0]];
     std::vector<int64_t> rows(n * L);
     std::vector<uint8_t> real(n * L, 0);
@@ -120,31 +125,9 @@ at::Tensor prefixedAttention(const at::Tensor& q, const at::Tensor& k, const at:
   const bool gqa = q.size(1) != k.size(1);
   const auto longOpts = at::TensorOptions().dtype(at::kLong);
   auto prefixLen = [&](int64_t s) { const int64_t p = seg.prefixOf(s); return p < 0 ? int64_t{0} : seg.length(p); };
-  std::vector<int64_t> order(seg.count());
-  for (int64_t s = 0; s < seg.count(); ++s) order[s] = s;
+  auto queries = [&](int64_t s) { return seg.length(s); };
   auto keys = [&](int64_t s) { return prefixLen(s) + seg.length(s); };
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys(a) > keys(b); });
-  // Buckets grow while their padded cost (members x longest queries x longest keys) stays within
-  // a quarter above the members' own.
-  std::vector<std::vector<int64_t>> buckets;
-  double exact = 0;
-  int64_t bucketQ = 0;
-  for (int64_t s : order) {
-    const double cost = static_cast<double>(seg.length(s)) * static_cast<double>(keys(s));
-    if (!buckets.empty()) {
-      const int64_t lq = std::max(bucketQ, seg.length(s));
-      const double n = static_cast<double>(buckets.back().size() + 1);
-      if (n * static_cast<double>(lq) * static_cast<double>(keys(buckets.back().front())) <= 1.25 * (exact + cost)) {
-        buckets.back().push_back(s);
-        exact += cost;
-        bucketQ = lq;
-        continue;
-      }
-    }
-    buckets.push_back({s});
-    exact = cost;
-    bucketQ = seg.length(s);
-  }
+  const auto buckets = lengthBuckets(seg.count(), queries, keys);
   std::vector<at::Tensor> outs;
   std::vector<int64_t> where(seg.total());
   int64_t base = 0;
