@@ -69,13 +69,15 @@ describe('packed batches with shared prompts', () => {
     }
   });
 
-  it('matches in fp32 to float rounding', () => {
+  it('matches in fp32 to float rounding, and frees every tensor it made', () => {
+    const live = torch.memoryStats().liveTensors;
     const m32 = QwenVLModel.fromConfig(packedTestConfig, { seed: 3, initStd: 0.2 });
     const o32 = { ...packedCollateOptions, pixelDtype: 'float32' as const };
     const plain = packBatch(prompts, responses, o32), shared = packSharedPrompts(prompts, responses, o32);
     const lp = (b: TrainingBatch) => torch.scope(() => scoreResponses(m32, b).logProbs.mul(b.responseMask!).toFlatArray());
     expectClose(lp(shared), lp(plain), 1e-5, 1e-5, 'fp32 log-probs');
     plain.dispose(); shared.dispose(); m32.dispose();
+    expect(torch.memoryStats().liveTensors).toBe(live);
   });
 
   it('refuses a prefix that is not an earlier sequence without its own prefix, and shared prompts without packing', () => {
