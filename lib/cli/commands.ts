@@ -8,8 +8,9 @@ import { register as launch } from './launch.js';
 import { register as pipeline } from './pipeline.js';
 import { register as profile } from './profile.js';
 import { register as report } from './report.js';
+import { register as rewardAudit } from './reward_audit.js';
 import { register as sft } from './sft.js';
 import { register as study } from './study.js';
 import { register as train } from './train.js';
 
-export const commands: Array<(program: Command) => void> = [doctor, dataSynth, generate, sft, train, profile, pipeline, study, evaluate, report, launch];
+export const commands: Array<(program: Command) => void> = [doctor, dataSynth, generate, sft, train, profile, pipeline, study, evaluate, report, rewardAudit, launch];
