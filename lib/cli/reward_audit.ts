@@ -1,5 +1,5 @@
 /**
- * `vsr1 reward-audit RUN_DIR... --data FILE [--out DIR]`: checks the rewards GRPO runs paid
+ * `vsr1 reward-audit RUN_DIR... --data FILE... [--out DIR]`: checks the rewards GRPO runs paid
  * against the world's scenes (lib/eval/reward_audit.ts): the visual reward of faithful and of
  * hallucinating descriptions, overall, per family and per third of the run. Several run folders
  * (seeds of one recipe) are pooled.
@@ -16,16 +16,16 @@ export function register(program: Command): void {
     .command('reward-audit')
     .description('check the rewards of GRPO runs on world data against the scenes: does the self-visual reward pay hallucinated descriptions? (markdown + JSON)')
     .argument('<run_dirs...>', 'GRPO run folders (samples.jsonl); several are pooled')
-    .requiredOption('--data <file>', 'the world JSONL the runs trained on (rows with id, family and scene)')
+    .requiredOption('--data <files...>', 'the world JSONL file(s) the runs trained on (rows with id, family and scene)')
     .option('--out <dir>', 'write reward_audit.md and reward_audit.json here (default: print only)')
-    .action(async (dirs: string[], o: { data: string; out?: string }) => {
+    .action(async (dirs: string[], o: { data: string[]; out?: string }) => {
       const samples: AuditSample[] = [];
       for (const dir of dirs) {
         const r = await readAuditInput(dir, o.data);
         for (const [why, n] of Object.entries(r.skipped)) console.log(`${dir}: ${n} line(s) left out: ${why}`);
         samples.push(...r.samples);
       }
-      if (!samples.length) throw new Error(`reward audit: no rollout sample of ${dirs.join(', ')} matched a row of ${o.data}`);
+      if (!samples.length) throw new Error(`reward audit: no rollout sample of ${dirs.join(', ')} matched a row of ${o.data.join(', ')}`);
       const audit = auditRewards(samples);
       const md = auditMarkdown(audit, dirs.join(', '));
       console.log(md);

@@ -36,6 +36,6 @@ export function register(program: Command): void {
         evalItems: o.evalItems === undefined ? undefined : num('eval-items', o.evalItems), sftOverrides: o.sft ?? [], trainOverrides: o.train ?? [],
       });
       console.log(`\n${r.table}`);
-      console.log(`wrote ${o.out}/study.md, ${o.out}/study.json, ${o.out}/study.png`);
+      console.log(`wrote ${o.out}/study.md, ${o.out}/study.json, ${o.out}/study.png${Object.keys(r.audits).length ? `, ${o.out}/reward_audit.md (${Object.keys(r.audits).join(', ')})` : ''}`);
     });
 }

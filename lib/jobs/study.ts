@@ -11,9 +11,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../checkpoint/index.js';
 import type { FileEvalResult } from '../eval/evaluate_file.js';
+import type { RewardAudit } from '../eval/reward_audit.js';
 import { synthesizeWorld } from '../world/synth.js';
+import { loadTrainConfig } from '../config/index.js';
 import { coldStartSft, evaluateModel, grpoOverrides, grpoRun, stripSamples, type Log } from './stages.js';
-import { accuracyRangesOverlap, writeStudyReport, type StudyCell } from './study_report.js';
+import { writeStudyRewardAudits } from './study_audit.js';
+import { accuracyRangesOverlap, seedsOf, writeStudyReport, type StudyCell } from './study_report.js';
 
 /** The arms: the preset and prompt each trains with (docs/method.md, "Reward presets"). */
 export const STUDY_ARMS = {
@@ -47,7 +50,7 @@ export interface StudyOptions {
 
 export const DEFAULT_EVAL_WORLD = { seed: 1001, test: 6000, shortcut: 3000 };
 
-export async function runStudy(o: StudyOptions): Promise<{ cells: StudyCell[]; table: string }> {
+export async function runStudy(o: StudyOptions): Promise<{ cells: StudyCell[]; table: string; audits: Record<string, RewardAudit> }> {
   const log = o.log ?? ((l: string) => console.log(l));
   const arms = o.arms ?? STUDY_ARM_NAMES;
   for (const a of arms) if (!(a in STUDY_ARMS)) throw new Error(`study: unknown arm "${a}", expected one of ${STUDY_ARM_NAMES.join(', ')}`);
@@ -59,12 +62,13 @@ export async function runStudy(o: StudyOptions): Promise<{ cells: StudyCell[]; t
   const evalOverrides = grpoOverrides(sft.worldDir, sft.modelDir, 0, join(o.out, 'unused'), o.trainOverrides ?? []);
   const cells: StudyCell[] = [];
   cells.push({ arm: 'sft', seed: null, result: await cachedEval(join(o.out, 'sft-eval.json'), () => evaluateModel(sft.modelDir, files, o.trainConfig, evalOverrides, o.evalItems), log, 'SFT') });
+  const armOverrides = (arm: StudyArm) => [...(o.trainOverrides ?? []), ...STUDY_ARMS[arm].overrides];
+  const runDir = (arm: StudyArm, seed: number) => join(o.out, arm, `seed${seed}`, 'grpo');
   const armSeed = async (arm: StudyArm, seed: number): Promise<StudyCell> => {
     const dir = join(o.out, arm, `seed${seed}`);
-    const armOverrides = [...(o.trainOverrides ?? []), ...STUDY_ARMS[arm].overrides];
     const result = await cachedEval(join(dir, 'eval.json'), async () => {
       log(`== ${STUDY_ARMS[arm].label}, seed ${seed}`);
-      const g = await grpoRun(o.trainConfig, grpoOverrides(sft.worldDir, sft.modelDir, seed, join(dir, 'grpo'), armOverrides), log);
+      const g = await grpoRun(o.trainConfig, grpoOverrides(sft.worldDir, sft.modelDir, seed, runDir(arm, seed), armOverrides(arm)), log);
       return evaluateModel(g.modelDir, files, o.trainConfig, [...evalOverrides, ...STUDY_ARMS[arm].overrides], o.evalItems);
     }, log, `${arm} seed ${seed}`);
     return { arm, seed, result };
@@ -75,7 +79,9 @@ export async function runStudy(o: StudyOptions): Promise<{ cells: StudyCell[]; t
   if (more.length) log(`== seed ranges overlap with Vision-SR1's: seeds ${extra.join(', ')} for ${more.join(', ')}`);
   for (const arm of more) for (const seed of extra) cells.push(await armSeed(arm, seed));
   const table = await writeStudyReport(o.out, cells, { arms, labels: Object.fromEntries(arms.map((a) => [a, STUDY_ARMS[a].label])) });
-  return { cells, table };
+  const trainFiles = (arm: StudyArm) => [loadTrainConfig(o.trainConfig, grpoOverrides(sft.worldDir, sft.modelDir, 0, runDir(arm, 0), armOverrides(arm))).data.train_files].flat();
+  const audits = await writeStudyRewardAudits(o.out, arms.map((arm) => ({ arm, runDirs: seedsOf(cells, arm).map((s) => runDir(arm, s)), dataFiles: trainFiles(arm) })), log);
+  return { cells, table, audits };
 }
 
 /**

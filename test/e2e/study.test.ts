@@ -41,6 +41,12 @@ describe('vsr1 study (shrunk)', () => {
     expect(json.stats['vision-sr1'].test.accuracy.n).toBe(2);
     expect(readFileSync(path.join(out, 'study.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(existsSync(path.join(out, 'study.md'))).toBe(true);
+    // The reward audit: Vision-SR1's seeds pooled against the RL data's scenes; Vision-R1 has no visual reward.
+    expect(Object.keys(r.audits)).toEqual(['vision-sr1']);
+    const audit = JSON.parse(readFileSync(path.join(out, 'reward_audit.json'), 'utf8'));
+    expect(audit['vision-sr1'].samples).toBe(r.audits['vision-sr1']!.samples);
+    expect(audit['vision-sr1'].samples).toBeGreaterThan(0);
+    expect(readFileSync(path.join(out, 'reward_audit.md'), 'utf8')).toMatch(/# Reward audit: vision-sr1 \(2 seeds pooled\)/);
 
     // A rerun trains nothing: every evaluation is read back.
     const again: string[] = [];

@@ -76,25 +76,27 @@ describe('reward audit', () => {
       JSON.stringify({ id: 'rl-0', family: 'colour_of_shape', scene: SCENE }),
       JSON.stringify({ id: 'rl-1', family: 'count_shape', scene: JSON.stringify(SCENE) }), // parquet-style text column
       JSON.stringify({ id: 'rl-2', family: 'count_shape' }),
+      JSON.stringify({ family: 'count_shape', scene: SCENE }), // no id: found by its line only
     ].join('\n'));
     const line = (step: number, id: string, resp: string, reward: Record<string, number>, split = 'train') => JSON.stringify({ step, split, index: 0, id, response: resp, reward });
     writeFileSync(join(dir, 'samples.jsonl'), [
       line(1, 'rl-0', FAITHFUL, { overall: 2, accuracy: 1, description_accuracy: 1 }),
-      line(2, 'rl-1', HALLUCINATING, { overall: 1, accuracy: 1, description_accuracy: 0 }),
+      line(2, `${dir}/./rl.jsonl:2`, HALLUCINATING, // the trainer's `<file>:<line>` id, the path spelt another way
+      { overall: 1, accuracy: 1, description_accuracy: 0 }),
       line(2, 'rl-9', FAITHFUL, { overall: 1, accuracy: 1 }),
       line(2, 'rl-0', FAITHFUL, { overall: 1, accuracy: 1 }, 'val'),
       '{"step": 3, "id": "rl-0"',
     ].join('\n'));
 
     it('joins samples with their scenes and counts what it leaves out', async () => {
-      const r = await readAuditInput(dir, data);
+      const r = await readAuditInput(dir, [data]);
       expect(r.samples.map((s) => [s.step, s.family, s.accuracy, s.visual])).toEqual([[1, 'colour_of_shape', 1, 1], [2, 'count_shape', 1, 0]]);
-      expect(r.skipped).toEqual({ 'data row without id, family or scene': 1, 'sample id not in the data file': 1, 'sample line is not JSON': 1 });
+      expect(r.skipped).toEqual({ 'data row without family or scene': 1, 'sample id not in the data file': 1, 'sample line is not JSON': 1 });
     });
 
     it('names the missing file', async () => {
-      await expect(readAuditInput(join(dir, 'nope'), data)).rejects.toThrow(/nope\/samples\.jsonl not found/);
-      await expect(readAuditInput(dir, join(dir, 'none.jsonl'))).rejects.toThrow(/data file .*none\.jsonl not found/);
+      await expect(readAuditInput(join(dir, 'nope'), [data])).rejects.toThrow(/nope\/samples\.jsonl not found/);
+      await expect(readAuditInput(dir, [join(dir, 'none.jsonl')])).rejects.toThrow(/data file .*none\.jsonl not found/);
     });
 
     it('writes the markdown and JSON from the command line', () => {
