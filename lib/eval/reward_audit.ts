@@ -6,8 +6,8 @@
  * still follows. The audit measures that: over the logged rollout samples (samples.jsonl) whose
  * rows carry a scene, it splits the descriptions into faithful (every stated object exists),
  * hallucinating (at least one does not), stating no object, and missing, and gives the visual
- * reward, the accuracy reward and the shortcut rate (right answer, unsupported description) of
- * each, overall, per family and per third of the run. Pure functions; the reading is in
+ * reward, the accuracy reward, the shortcut rate (right answer, unsupported description) and how
+ * often the visual reward equals the accuracy reward, for each, overall, per family and per third of the run. Pure functions; the reading is in
  * reward_audit_read.ts.
  */
 import type { Scene } from '../world/scene.js';
@@ -36,6 +36,11 @@ export interface AuditCell {
   accuracy: number | null;
   /** Accuracy 1 with visual reward 0, over samples that have both. */
   shortcutRate: number | null;
+  /**
+   * Visual reward equal to the accuracy reward, over samples that have both. Near 1, the visual
+   * reward adds little to GRPO's advantages that the accuracy reward does not already give.
+   */
+  agreement: number | null;
 }
 
 export type AuditRows = Record<DescriptionKind | 'all', AuditCell>;
@@ -72,6 +77,7 @@ function cell(samples: readonly AuditSample[]): AuditCell {
     visualReward: mean(samples.flatMap((s) => (s.visual === null ? [] : [s.visual]))),
     accuracy: mean(samples.flatMap((s) => (s.accuracy === null ? [] : [s.accuracy]))),
     shortcutRate: mean(both.map((s) => (s.accuracy! > 0.5 && s.visual! < 0.5 ? 1 : 0))),
+    agreement: mean(both.map((s) => ((s.accuracy! > 0.5) === (s.visual! > 0.5) ? 1 : 0))),
   };
 }
 
@@ -108,10 +114,10 @@ export function auditRewards(samples: readonly AuditSample[]): RewardAudit {
 const pct = (x: number | null) => (x === null ? '-' : (100 * x).toFixed(1));
 
 function rowsTable(r: AuditRows): string[] {
-  const lines = ['| description | samples | share | visual reward | accuracy | shortcut rate |', '|---|---|---|---|---|---|'];
+  const lines = ['| description | samples | share | visual reward | accuracy | shortcut rate | visual = accuracy |', '|---|---|---|---|---|---|---|'];
   for (const k of [...DESCRIPTION_KINDS, 'all'] as const) {
     const c = r[k];
-    lines.push(`| ${k.replace('_', ' ')} | ${c.n} | ${pct(r.all.n ? c.n / r.all.n : null)} | ${pct(c.visualReward)} | ${pct(c.accuracy)} | ${pct(c.shortcutRate)} |`);
+    lines.push(`| ${k.replace('_', ' ')} | ${c.n} | ${pct(r.all.n ? c.n / r.all.n : null)} | ${pct(c.visualReward)} | ${pct(c.accuracy)} | ${pct(c.shortcutRate)} | ${pct(c.agreement)} |`);
   }
   return lines;
 }

@@ -43,11 +43,12 @@ describe('reward audit', () => {
     ];
     const a = auditRewards(samples);
     expect(a.samples).toBe(7);
-    expect(a.all.faithful).toEqual({ n: 2, visualReward: 0.5, accuracy: 1, shortcutRate: 0.5 });
+    expect(a.all.faithful).toEqual({ n: 2, visualReward: 0.5, accuracy: 1, shortcutRate: 0.5, agreement: 0.5 });
+    expect(a.all.hallucinating.agreement).toBeCloseTo(2 / 3, 12);
     expect(a.all.hallucinating.n).toBe(3);
     expect(a.all.hallucinating.visualReward).toBeCloseTo(1 / 3, 12);
     expect(a.all.hallucinating.shortcutRate).toBeCloseTo(1 / 3, 12);
-    expect(a.all.missing).toEqual({ n: 1, visualReward: null, accuracy: 1, shortcutRate: null });
+    expect(a.all.missing).toEqual({ n: 1, visualReward: null, accuracy: 1, shortcutRate: null, agreement: null });
     expect(a.all.all.n).toBe(7);
     expect(a.all.all.visualReward).toBeCloseTo(2 / 6, 12); // the missing one has no visual reward
     expect(a.hallucinationPenalty).toBeCloseTo(1 / 3 - 1 / 2, 12);
@@ -56,7 +57,7 @@ describe('reward audit', () => {
     expect(a.families.count_shape!.no_objects.n).toBe(1);
     expect(a.phases.map((p) => [p.first, p.last, p.rows.all.n])).toEqual([[1, 2, 2], [3, 4, 2], [5, 6, 3]]);
     const md = auditMarkdown(a, 'hand-made');
-    expect(md).toContain('| hallucinating | 3 | 42.9 | 33.3 | 66.7 | 33.3 |');
+    expect(md).toContain('| hallucinating | 3 | 42.9 | 33.3 | 66.7 | 33.3 | 66.7 |');
     expect(md).toContain('-16.7 points');
     expect(md).toContain('## Family count_shape');
   });
@@ -65,7 +66,7 @@ describe('reward audit', () => {
     expect(auditRewards([sample(1, FAITHFUL, 1, 1)]).hallucinationPenalty).toBeNull();
     const empty = auditRewards([]);
     expect(empty.phases).toEqual([]);
-    expect(empty.all.all).toEqual({ n: 0, visualReward: null, accuracy: null, shortcutRate: null });
+    expect(empty.all.all).toEqual({ n: 0, visualReward: null, accuracy: null, shortcutRate: null, agreement: null });
   });
 
   describe('reading a run folder', () => {
