@@ -7,8 +7,8 @@
  * rows carry a scene, it splits the descriptions into faithful (every stated object exists),
  * hallucinating (at least one does not), stating no object, and missing, and gives the visual
  * reward, the accuracy reward, the shortcut rate (right answer, unsupported description) and how
- * often the visual reward equals the accuracy reward, for each, overall, per family and per third of the run. Pure functions; the reading is in
- * reward_audit_read.ts.
+ * often the visual reward equals the accuracy reward, for each, overall, per family and per third
+ * of the run. Pure functions; the reading is in reward_audit_read.ts.
  */
 import type { Scene } from '../world/scene.js';
 import { scoreResponse } from './hallucination.js';
