@@ -56,6 +56,13 @@ export interface RewardAudit {
    * kind is empty). Near 0: the reward pays a hallucination as much as a faithful description.
    */
   hallucinationPenalty: number | null;
+  /** The samples whose answer was right (accuracy reward 1): hallucination without wrong perception of the answer. */
+  rightAnswers: AuditRows;
+  /**
+   * The penalty among right answers only. The overall one is confounded: a description that
+   * misreads the scene often comes with a wrong answer, which costs the visual reward too.
+   */
+  hallucinationPenaltyWhenRight: number | null;
 }
 
 /** The kind of a response's description against the scene. */
@@ -107,8 +114,13 @@ export function auditRewards(samples: readonly AuditSample[]): RewardAudit {
     }
   }
   const all = rows(samples, kinds);
-  const h = all.hallucinating.visualReward, f = all.faithful.visualReward;
-  return { samples: samples.length, all, families, phases, hallucinationPenalty: h === null || f === null ? null : h - f };
+  const rightAnswers = pick((s) => s.accuracy !== null && s.accuracy > 0.5);
+  return { samples: samples.length, all, families, phases, hallucinationPenalty: penalty(all), rightAnswers, hallucinationPenaltyWhenRight: penalty(rightAnswers) };
+}
+
+function penalty(r: AuditRows): number | null {
+  const h = r.hallucinating.visualReward, f = r.faithful.visualReward;
+  return h === null || f === null ? null : h - f;
 }
 
 const pct = (x: number | null) => (x === null ? '-' : (100 * x).toFixed(1));
@@ -122,9 +134,14 @@ function rowsTable(r: AuditRows): string[] {
   return lines;
 }
 
-/** The audit as markdown: overall, per third of the run, per family (rates in percent). */
+/** The audit as markdown: overall, right answers only, per third of the run, per family (rates in percent). */
 export function auditMarkdown(a: RewardAudit, title: string): string {
-  const out = [`# Reward audit: ${title}`, '', `${a.samples} logged rollout samples with a scene. Visual reward of hallucinating minus faithful descriptions: ${a.hallucinationPenalty === null ? '-' : (100 * a.hallucinationPenalty).toFixed(1)} points.`, '', '## All samples', '', ...rowsTable(a.all)];
+  const points = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)} points`);
+  const out = [
+    `# Reward audit: ${title}`, '',
+    `${a.samples} logged rollout samples with a scene. Visual reward of hallucinating minus faithful descriptions: ${points(a.hallucinationPenalty)}; among right answers only: ${points(a.hallucinationPenaltyWhenRight)}.`, '',
+    '## All samples', '', ...rowsTable(a.all), '', '## Right answers only', '', ...rowsTable(a.rightAnswers),
+  ];
   for (const p of a.phases) out.push('', `## Steps ${p.first}-${p.last}`, '', ...rowsTable(p.rows));
   for (const [f, r] of Object.entries(a.families)) out.push('', `## Family ${f}`, '', ...rowsTable(r));
   return `${out.join('\n')}\n`;

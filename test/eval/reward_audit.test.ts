@@ -52,13 +52,18 @@ describe('reward audit', () => {
     expect(a.all.all.n).toBe(7);
     expect(a.all.all.visualReward).toBeCloseTo(2 / 6, 12); // the missing one has no visual reward
     expect(a.hallucinationPenalty).toBeCloseTo(1 / 3 - 1 / 2, 12);
+    // Right answers only: faithful 1/2 paid, hallucinating 1/2 paid (steps 3 and 5), missing unpaid.
+    expect(a.rightAnswers.all.n).toBe(5);
+    expect(a.rightAnswers.hallucinating).toEqual({ n: 2, visualReward: 0.5, accuracy: 1, shortcutRate: 0.5, agreement: 0.5 });
+    expect(a.hallucinationPenaltyWhenRight).toBe(0);
     expect(Object.keys(a.families)).toEqual(['colour_of_shape', 'count_shape']);
     expect(a.families.count_shape!.all.n).toBe(2);
     expect(a.families.count_shape!.no_objects.n).toBe(1);
     expect(a.phases.map((p) => [p.first, p.last, p.rows.all.n])).toEqual([[1, 2, 2], [3, 4, 2], [5, 6, 3]]);
     const md = auditMarkdown(a, 'hand-made');
     expect(md).toContain('| hallucinating | 3 | 42.9 | 33.3 | 66.7 | 33.3 | 66.7 |');
-    expect(md).toContain('-16.7 points');
+    expect(md).toContain('-16.7 points; among right answers only: 0.0 points');
+    expect(md).toContain('## Right answers only');
     expect(md).toContain('## Family count_shape');
   });
 
